@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Harness fixture: a KUnit case that fails. */
+#include <kunit/test.h>
+#include <linux/module.h>
+
+static void fixture_case_fails(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, 1, 2);
+}
+
+static void fixture_case_passes(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, 1, 1);
+}
+
+static struct kunit_case fixture_cases[] = {
+	KUNIT_CASE(fixture_case_passes),
+	KUNIT_CASE(fixture_case_fails),
+	{}
+};
+
+static struct kunit_suite fixture_suite = {
+	.name = "nmr_harness_fixture",
+	.test_cases = fixture_cases,
+};
+kunit_test_suite(fixture_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("nmr harness fixture: a failing KUnit case");

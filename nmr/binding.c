@@ -1,0 +1,508 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The binding state machine: offer, attach, detach, complete, cleanup.
+ * Every transition of &enum nmr_binding_state and &enum nmr_side_state is
+ * made in this file, under nmr_lock; every callback is made without it.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/jiffies.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "nmr_internal.h"
+
+static const char *const nmr_binding_state_names[] = {
+	[NMR_BINDING_OFFERED] = "OFFERED",
+	[NMR_BINDING_ATTACHING] = "ATTACHING",
+	[NMR_BINDING_ATTACHED] = "ATTACHED",
+	[NMR_BINDING_DETACHING] = "DETACHING",
+	[NMR_BINDING_CLEANUP] = "CLEANUP",
+};
+
+static const char *const nmr_side_state_names[] = {
+	[NMR_SIDE_NONE] = "not attached",
+	[NMR_SIDE_ATTACHED] = "attached",
+	[NMR_SIDE_DETACHING] = "in its detach callback",
+	[NMR_SIDE_PENDING] = "pending",
+	[NMR_SIDE_DONE] = "done",
+};
+
+static struct nmr_reg *nmr_side_reg(struct nmr_binding *b, enum nmr_role role)
+{
+	return role == NMR_CLIENT ? &b->client->reg : &b->provider->reg;
+}
+
+/* "client foo#3 <-> provider bar#2", for log lines about one binding. */
+#define NMR_B_FMT "client %s#%u <-> provider %s#%u"
+#define NMR_B_ARGS(b) \
+	nmr_reg_owner_name(&(b)->client->reg), (b)->client->reg.id, \
+	nmr_reg_owner_name(&(b)->provider->reg), (b)->provider->reg.id
+
+struct nmr_binding *nmr_binding_alloc(void)
+{
+	struct nmr_binding *b = kzalloc(sizeof(*b), GFP_KERNEL);
+
+	if (b)
+		INIT_LIST_HEAD(&b->work);
+	return b;
+}
+
+void nmr_binding_free(struct nmr_binding *b)
+{
+	/* Lets a stale handle that still points at our memory be caught. */
+	WRITE_ONCE(b->tag, NMR_TAG_FREED);
+	kfree(b);
+}
+
+/**
+ * nmr_binding_link_locked() - make @b an offer between @client and @provider
+ * @b: a binding from nmr_binding_alloc().
+ * @client: the client registration.
+ * @provider: the provider registration.
+ *
+ * The binding holds a user of each registration until it is forgotten.
+ *
+ * Context: nmr_lock held.
+ */
+void nmr_binding_link_locked(struct nmr_binding *b, struct nmr_client *client,
+			     struct nmr_provider *provider)
+{
+	lockdep_assert_held(&nmr_lock);
+	b->tag = NMR_TAG_BINDING;
+	b->state = NMR_BINDING_OFFERED;
+	b->client = client;
+	b->provider = provider;
+	list_add_tail(&b->node[NMR_CLIENT], &client->reg.bindings);
+	list_add_tail(&b->node[NMR_PROVIDER], &provider->reg.bindings);
+	client->reg.users++;
+	provider->reg.users++;
+}
+
+/* Drop @b from both registrations; the caller frees or cleans it up. */
+static void nmr_binding_unlink_locked(struct nmr_binding *b)
+{
+	lockdep_assert_held(&nmr_lock);
+	list_del(&b->node[NMR_CLIENT]);
+	list_del(&b->node[NMR_PROVIDER]);
+}
+
+static void nmr_binding_put_regs_locked(struct nmr_binding *b)
+{
+	nmr_reg_put_locked(&b->client->reg);
+	nmr_reg_put_locked(&b->provider->reg);
+}
+
+/* Forget a binding that never attached: no callbacks are due. */
+static void nmr_binding_drop_locked(struct nmr_binding *b)
+{
+	nmr_binding_unlink_locked(b);
+	nmr_binding_put_regs_locked(b);
+	nmr_binding_free(b);
+}
+
+/*
+ * Both sides are done: cleanup callbacks, client first, on the thread that
+ * completed last; then the binding's users of both registrations go, which
+ * may end their waits.
+ */
+static void nmr_binding_cleanup(struct nmr_binding *b)
+{
+	const struct nmr_client_characteristics *cc = b->client->reg.cchars;
+	const struct nmr_provider_characteristics *pc = b->provider->reg.pchars;
+	unsigned long flags;
+
+	pr_debug(NMR_B_FMT ": cleanup\n", NMR_B_ARGS(b));
+	if (b->side[NMR_CLIENT].cleanup && cc->client_cleanup_binding_context)
+		cc->client_cleanup_binding_context(b->client_binding_context);
+	if (b->side[NMR_PROVIDER].cleanup && pc->provider_cleanup_binding_context)
+		pc->provider_cleanup_binding_context(b->provider_binding_context);
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	nmr_binding_put_regs_locked(b);
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	nmr_binding_free(b);
+}
+
+/*
+ * Mark @role's side done.  Returns true when that makes both sides done:
+ * the binding then leaves its registrations and the caller must call
+ * nmr_binding_cleanup() once it has dropped the lock.
+ */
+static bool nmr_side_done_locked(struct nmr_binding *b, enum nmr_role role)
+{
+	lockdep_assert_held(&nmr_lock);
+	b->side[role].state = NMR_SIDE_DONE;
+	if (b->side[!role].state != NMR_SIDE_DONE &&
+	    b->side[!role].state != NMR_SIDE_NONE)
+		return false;
+	b->state = NMR_BINDING_CLEANUP;
+	nmr_binding_unlink_locked(b);
+	return true;
+}
+
+static int nmr_side_call_detach(struct nmr_binding *b, enum nmr_role role)
+{
+	if (role == NMR_CLIENT)
+		return b->client->reg.cchars->client_detach_provider(b->client_binding_context);
+	return b->provider->reg.pchars->provider_detach_client(b->provider_binding_context);
+}
+
+/*
+ * Call @role's detach callback if that side is attached, and record what
+ * it returned.  The binding is alive on entry because this side is not
+ * done; it may be gone on return.
+ */
+static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
+{
+	struct nmr_side *side = &b->side[role];
+	unsigned long flags;
+	bool finished;
+	int ret;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (side->state != NMR_SIDE_ATTACHED) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		return;
+	}
+	side->state = NMR_SIDE_DETACHING;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	pr_debug(NMR_B_FMT ": detaching %s side\n", NMR_B_ARGS(b), nmr_role_name(role));
+	ret = nmr_side_call_detach(b, role);
+	if (ret && ret != -EINPROGRESS) {
+		pr_warn("%s %s#%u: detach callback returned %d, not 0 or -EINPROGRESS; taken as 0\n",
+			nmr_role_name(role), nmr_reg_owner_name(nmr_side_reg(b, role)),
+			nmr_side_reg(b, role)->id, ret);
+		ret = 0;
+	}
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (ret == -EINPROGRESS && !side->completed) {
+		side->state = NMR_SIDE_PENDING;
+		side->pending_since = jiffies;
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		pr_debug(NMR_B_FMT ": %s side detach pending\n", NMR_B_ARGS(b),
+			 nmr_role_name(role));
+		return;
+	}
+	finished = nmr_side_done_locked(b, role);
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	if (finished)
+		nmr_binding_cleanup(b);
+}
+
+/* Detach a binding in DETACHING state: client side first, then provider. */
+static void nmr_binding_detach(struct nmr_binding *b)
+{
+	/* The provider side is attached, so @b outlives the client's detach. */
+	nmr_side_detach(b, NMR_CLIENT);
+	nmr_side_detach(b, NMR_PROVIDER);
+}
+
+/**
+ * nmr_binding_offer() - offer the provider of @b to its client
+ * @b: a binding just taken from a registration's offers, in ATTACHING
+ *	state with @b->attacher set to the current task.
+ *
+ * Runs the client's attach callback and settles the outcome: attached,
+ * declined, or attached and detached again at once (a late comer, or a
+ * client that failed after nmr_client_attach_provider() succeeded).
+ *
+ * Context: process context, no NMR lock held; may sleep.
+ */
+void nmr_binding_offer(struct nmr_binding *b)
+{
+	struct nmr_client *client = b->client;
+	struct nmr_provider *provider = b->provider;
+	unsigned long flags;
+	int ret;
+
+	pr_debug(NMR_B_FMT ": offering\n", NMR_B_ARGS(b));
+	ret = client->reg.cchars->client_attach_provider(b, client->reg.context,
+			&provider->reg.pchars->provider_registration_instance);
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	b->attacher = NULL;
+	if (!b->provider_attached) {
+		nmr_binding_drop_locked(b);
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		if (!ret)
+			pr_warn_once("client %s#%u: attach callback returned 0 without nmr_client_attach_provider(); taken as a decline\n",
+				     nmr_reg_owner_name(&client->reg), client->reg.id);
+		else
+			pr_debug("client %s#%u declined provider %s#%u: %d\n",
+				 nmr_reg_owner_name(&client->reg), client->reg.id,
+				 nmr_reg_owner_name(&provider->reg), provider->reg.id, ret);
+		return;
+	}
+
+	b->side[NMR_PROVIDER].state = NMR_SIDE_ATTACHED;
+	b->side[NMR_PROVIDER].cleanup = true;
+	if (!ret) {
+		b->side[NMR_CLIENT].state = NMR_SIDE_ATTACHED;
+		b->side[NMR_CLIENT].cleanup = true;
+	}
+	if (!ret && !b->detach_requested) {
+		b->state = NMR_BINDING_ATTACHED;
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		pr_debug(NMR_B_FMT ": attached\n", NMR_B_ARGS(b));
+		return;
+	}
+	b->state = NMR_BINDING_DETACHING;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	if (ret)
+		pr_debug(NMR_B_FMT ": client failed after attaching (%d); detaching the provider\n",
+			 NMR_B_ARGS(b), ret);
+	else
+		pr_debug(NMR_B_FMT ": a side deregistered during attach; detaching\n",
+			 NMR_B_ARGS(b));
+	nmr_binding_detach(b);
+}
+
+/**
+ * nmr_binding_stop_locked() - one of @b's registrations is deregistering
+ * @b: a binding of the deregistering registration.
+ * @batch: collects the bindings whose detach the caller must start, by
+ *	nmr_binding_detach_batch() once it has dropped nmr_lock.
+ *
+ * An offer not yet made is dropped; an attach in progress is marked, so
+ * its attacher detaches it at once (late comer); an attached binding is
+ * queued for detach.  A binding already detaching is left alone, so each
+ * binding is detached exactly once when both sides deregister.
+ *
+ * Context: nmr_lock held.
+ */
+void nmr_binding_stop_locked(struct nmr_binding *b, struct list_head *batch)
+{
+	lockdep_assert_held(&nmr_lock);
+	switch (b->state) {
+	case NMR_BINDING_OFFERED:
+		list_del(&b->work);
+		nmr_binding_drop_locked(b);
+		break;
+	case NMR_BINDING_ATTACHING:
+		b->detach_requested = true;
+		break;
+	case NMR_BINDING_ATTACHED:
+		b->state = NMR_BINDING_DETACHING;
+		list_add_tail(&b->work, batch);
+		break;
+	case NMR_BINDING_DETACHING:
+	case NMR_BINDING_CLEANUP:
+		break;
+	}
+}
+
+/**
+ * nmr_binding_detach_batch() - start the detaches collected by
+ *	nmr_binding_stop_locked()
+ * @batch: the bindings, each in DETACHING state.
+ *
+ * Context: any context, no NMR lock held; does not sleep, but the detach
+ * and cleanup callbacks run on this thread.
+ */
+void nmr_binding_detach_batch(struct list_head *batch)
+{
+	struct nmr_binding *b, *next;
+
+	list_for_each_entry_safe(b, next, batch, work) {
+		list_del_init(&b->work);
+		nmr_binding_detach(b);
+	}
+}
+
+static struct nmr_binding *nmr_binding_check(struct nmr_binding *b, unsigned long caller)
+{
+	if (!b) {
+		nmr_misuse(caller, "NULL binding");
+		return NULL;
+	}
+	if (READ_ONCE(b->tag) != NMR_TAG_BINDING) {
+		nmr_misuse(caller, "%px is not a binding handle (tag %#x)", b, READ_ONCE(b->tag));
+		return NULL;
+	}
+	return b;
+}
+
+static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
+			      unsigned long caller)
+{
+	struct nmr_side *side;
+	unsigned long flags;
+	bool finished;
+
+	if (!nmr_binding_check(b, caller))
+		return;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	side = &b->side[role];
+	switch (side->state) {
+	case NMR_SIDE_DETACHING:
+		if (side->completed)
+			break;
+		/* Completed before its detach callback returned -EINPROGRESS. */
+		side->completed = true;
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		return;
+	case NMR_SIDE_PENDING:
+		finished = nmr_side_done_locked(b, role);
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		pr_debug(NMR_B_FMT ": %s side detach complete\n", NMR_B_ARGS(b),
+			 nmr_role_name(role));
+		if (finished)
+			nmr_binding_cleanup(b);
+		return;
+	default:
+		break;
+	}
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	nmr_misuse(caller, "%s detach complete for binding %px whose %s side is %s%s",
+		   nmr_role_name(role), b, nmr_role_name(role),
+		   nmr_side_state_names[side->state],
+		   side->completed ? " and already completed" : ", not pending");
+}
+
+/**
+ * nmr_client_detach_provider_complete() - the client side's pending detach is done
+ * @binding: the binding whose client_detach_provider() returned -EINPROGRESS.
+ *
+ * Tells NMR that the client makes no more calls into the provider of
+ * @binding.  May be called from inside client_detach_provider(), before it
+ * returns -EINPROGRESS.  When the provider side is done too, the cleanup
+ * callbacks run on this thread.  A call for a binding whose client side is
+ * not pending is ignored with a warning.
+ *
+ * Context: any context; does not sleep.
+ */
+void nmr_client_detach_provider_complete(struct nmr_binding *binding)
+{
+	nmr_side_complete(binding, NMR_CLIENT, _RET_IP_);
+}
+NMR_EXPORT(nmr_client_detach_provider_complete);
+
+/**
+ * nmr_provider_detach_client_complete() - the provider side's pending detach is done
+ * @binding: the binding whose provider_detach_client() returned -EINPROGRESS.
+ *
+ * Tells NMR that the provider makes no more calls into the client of
+ * @binding.  May be called from inside provider_detach_client(), before it
+ * returns -EINPROGRESS.  When the client side is done too, the cleanup
+ * callbacks run on this thread.  A call for a binding whose provider side
+ * is not pending is ignored with a warning.
+ *
+ * Context: any context; does not sleep.
+ */
+void nmr_provider_detach_client_complete(struct nmr_binding *binding)
+{
+	nmr_side_complete(binding, NMR_PROVIDER, _RET_IP_);
+}
+NMR_EXPORT(nmr_provider_detach_client_complete);
+
+/**
+ * nmr_client_attach_provider() - attach the client to the offered provider
+ * @binding: the binding passed to the client's attach callback.
+ * @client_binding_context: the client's context for this binding, given to
+ *	the provider and to the client's detach and cleanup callbacks.
+ * @client_dispatch: the client's dispatch table, given to the provider.
+ * @provider_binding_context: receives the provider's binding context.
+ * @provider_dispatch: receives the provider's dispatch table.
+ *
+ * Valid only inside client_attach_provider() for this same @binding, on
+ * its thread.  Calls the provider's provider_attach_client() and returns
+ * its status; after an error the client may call again, for example with
+ * another dispatch table.
+ *
+ * Context: process context, from the client's attach callback; may sleep.
+ * Return: 0 when the provider attached; the provider's error (by
+ * convention -ENODEV) when it declined; -EINVAL on misuse (outside the
+ * callback, a NULL out-parameter, or already attached).
+ */
+int nmr_client_attach_provider(struct nmr_binding *binding,
+			       void *client_binding_context,
+			       const void *client_dispatch,
+			       void **provider_binding_context,
+			       const void **provider_dispatch)
+{
+	const struct nmr_provider_characteristics *pc;
+	const void *dispatch = NULL;
+	void *context = NULL;
+	unsigned long flags;
+	int ret;
+
+	if (!nmr_binding_check(binding, _RET_IP_))
+		return -EINVAL;
+	if (!provider_binding_context || !provider_dispatch) {
+		nmr_misuse(_RET_IP_, "NULL provider binding context or dispatch out-parameter");
+		return -EINVAL;
+	}
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (binding->state != NMR_BINDING_ATTACHING || binding->attacher != current) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		nmr_misuse(_RET_IP_, "nmr_client_attach_provider() outside the client's attach callback for binding %px",
+			   binding);
+		return -EINVAL;
+	}
+	if (binding->provider_attached) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		nmr_misuse(_RET_IP_, "binding %px is attached already", binding);
+		return -EINVAL;
+	}
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	pc = binding->provider->reg.pchars;
+	ret = pc->provider_attach_client(binding, binding->provider->reg.context,
+					 &binding->client->reg.cchars->client_registration_instance,
+					 client_binding_context, client_dispatch,
+					 &context, &dispatch);
+	if (ret) {
+		pr_debug(NMR_B_FMT ": provider declined: %d\n", NMR_B_ARGS(binding), ret);
+		return ret;
+	}
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	binding->provider_attached = true;
+	binding->client_binding_context = client_binding_context;
+	binding->provider_binding_context = context;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	*provider_binding_context = context;
+	*provider_dispatch = dispatch;
+	return 0;
+}
+NMR_EXPORT(nmr_client_attach_provider);
+
+/**
+ * nmr_binding_report_locked() - say why @waiter's wait is not over yet
+ * @b: a binding of @waiter.
+ * @waiter: the registration whose deregistration is waiting.
+ *
+ * Context: nmr_lock held.
+ */
+void nmr_binding_report_locked(const struct nmr_binding *b,
+			       const struct nmr_reg *waiter)
+{
+	enum nmr_role role;
+
+	lockdep_assert_held(&nmr_lock);
+	pr_warn("%s %s#%u waits for " NMR_B_FMT " (%s)\n",
+		nmr_role_name(waiter->role), nmr_reg_owner_name(waiter), waiter->id,
+		NMR_B_ARGS(b), nmr_binding_state_names[b->state]);
+	for (role = NMR_CLIENT; role < NMR_ROLES; role++) {
+		const struct nmr_side *side = &b->side[role];
+
+		if (side->state == NMR_SIDE_PENDING)
+			pr_warn("  %s side pending for %u ms: %s must call nmr_%s_complete()\n",
+				nmr_role_name(role),
+				jiffies_to_msecs(jiffies - side->pending_since),
+				role == NMR_CLIENT ? "the client" : "the provider",
+				role == NMR_CLIENT ? "client_detach_provider" :
+						     "provider_detach_client");
+		else if (side->state == NMR_SIDE_DETACHING)
+			pr_warn("  %s side is still in its detach callback\n",
+				nmr_role_name(role));
+	}
+}

@@ -1,0 +1,235 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * nmr - the Network Module Registrar for Linux.
+ *
+ * DOC: Overview
+ *
+ * Network modules that provide an interface (providers) and modules that use
+ * it (clients) register with NMR.  NMR binds every client to every provider
+ * of the same network programming interface (NPI), identified by a GUID, and
+ * lets each side hand the other its dispatch table.  When either side
+ * deregisters, NMR detaches each of its bindings exactly once; a side may
+ * keep its detach pending until its calls into the peer have drained, and
+ * the deregistering module sleeps in nmr_wait_for_provider_deregister_complete()
+ * or nmr_wait_for_client_deregister_complete() until the last binding has
+ * been cleaned up.  After the wait returns, NMR never calls into that
+ * registration again, so the module may return from module_exit().
+ *
+ * The behaviour is the one of the Windows NMR (netioddk.h) as fixed by the
+ * project's contract: status codes map STATUS_SUCCESS to 0, STATUS_PENDING
+ * to -EINPROGRESS, STATUS_NOINTERFACE to -ENODEV, STATUS_INSUFFICIENT_RESOURCES
+ * to -ENOMEM and STATUS_INVALID_PARAMETER to -EINVAL.
+ *
+ * Every exported symbol is in the NMR symbol namespace; a user module says
+ * NMR_IMPORT_NS() once.
+ */
+#ifndef _NMR_NMR_H
+#define _NMR_NMR_H
+
+#include <linux/module.h>
+#include <linux/types.h>
+#include <linux/uuid.h>
+#include <linux/version.h>
+
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#define NMR_IMPORT_NS() MODULE_IMPORT_NS("NMR")
+#else
+#define NMR_IMPORT_NS() MODULE_IMPORT_NS(NMR)
+#endif
+
+/**
+ * struct nmr_provider - opaque handle of a provider registration
+ *
+ * Returned by nmr_register_provider(); valid until
+ * nmr_wait_for_provider_deregister_complete() returns.
+ */
+struct nmr_provider;
+
+/**
+ * struct nmr_client - opaque handle of a client registration
+ *
+ * Returned by nmr_register_client(); valid until
+ * nmr_wait_for_client_deregister_complete() returns.
+ */
+struct nmr_client;
+
+/**
+ * struct nmr_binding - opaque handle of one (client, provider) binding
+ *
+ * Passed to the attach callbacks; valid until the binding's cleanup
+ * callbacks have run.
+ */
+struct nmr_binding;
+
+/**
+ * enum nmr_module_id_type - how &struct nmr_module_id names a module
+ * @NMR_MIT_GUID: by a GUID, in @guid.
+ * @NMR_MIT_IF_LUID: by a network interface LUID, in @if_luid.
+ */
+enum nmr_module_id_type {
+	NMR_MIT_GUID = 1,
+	NMR_MIT_IF_LUID = 2,
+};
+
+/**
+ * struct nmr_module_id - identity of a network module
+ * @length: sizeof(struct nmr_module_id).
+ * @type: which member of the union is used.
+ * @guid: the module's GUID, for %NMR_MIT_GUID.
+ * @if_luid: the interface LUID, for %NMR_MIT_IF_LUID.
+ *
+ * NMR does not interpret it; it is for the peers to identify each other.
+ */
+struct nmr_module_id {
+	u16 length;
+	enum nmr_module_id_type type;
+	union {
+		guid_t guid;
+		u64 if_luid;
+	};
+};
+
+#define NMR_REGISTRATION_INSTANCE_VERSION	0
+#define NMR_CHARACTERISTICS_VERSION		0
+
+/**
+ * struct nmr_registration_instance - what a registration tells its peers
+ * @version: %NMR_REGISTRATION_INSTANCE_VERSION.
+ * @size: sizeof(struct nmr_registration_instance).
+ * @npi_id: the NPI this registration provides or uses; required.  NMR
+ *	matches registrations by the GUID's value, not by the pointer.
+ * @module_id: optional identity of the registering module.
+ * @number: a number the NPI defines (for example an instance number).
+ * @npi_specific_characteristics: optional, defined by the NPI (for example
+ *	a version the peer checks before it attaches).
+ */
+struct nmr_registration_instance {
+	u16 version;
+	u16 size;
+	const guid_t *npi_id;
+	const struct nmr_module_id *module_id;
+	u32 number;
+	const void *npi_specific_characteristics;
+};
+
+/**
+ * struct nmr_client_characteristics - a client registration
+ * @version: %NMR_CHARACTERISTICS_VERSION.
+ * @length: sizeof(struct nmr_client_characteristics).
+ * @client_attach_provider: offered a provider of the same NPI, in process
+ *	context.  Returns -ENODEV to decline, or calls
+ *	nmr_client_attach_provider() and returns what it returned.  Required.
+ * @client_detach_provider: the binding is being detached.  Returns 0 when no
+ *	call into the provider is in flight, or -EINPROGRESS and later calls
+ *	nmr_client_detach_provider_complete().  May run in atomic context.
+ *	Required.
+ * @client_cleanup_binding_context: both sides have detached; free the
+ *	binding context.  May run in atomic context.  Optional.
+ * @client_registration_instance: the client's registration instance.
+ *
+ * Must stay valid, with everything it points to, until the deregistration
+ * is complete.
+ */
+struct nmr_client_characteristics {
+	u16 version;
+	u16 length;
+	int (*client_attach_provider)(struct nmr_binding *binding,
+				      void *client_context,
+				      const struct nmr_registration_instance *provider);
+	int (*client_detach_provider)(void *client_binding_context);
+	void (*client_cleanup_binding_context)(void *client_binding_context);
+	struct nmr_registration_instance client_registration_instance;
+};
+
+/**
+ * struct nmr_provider_characteristics - a provider registration
+ * @version: %NMR_CHARACTERISTICS_VERSION.
+ * @length: sizeof(struct nmr_provider_characteristics).
+ * @provider_attach_client: a client asks to attach, from inside its
+ *	@client_attach_provider callback, in process context.  On 0 the
+ *	provider has set *@provider_binding_context and *@provider_dispatch.
+ *	Any error declines (-ENODEV by convention).  Required.
+ * @provider_detach_client: the binding is being detached.  Returns 0 when
+ *	no call into the client is in flight, or -EINPROGRESS and later calls
+ *	nmr_provider_detach_client_complete().  May run in atomic context.
+ *	Required.
+ * @provider_cleanup_binding_context: both sides have detached; free the
+ *	binding context.  May run in atomic context.  Optional.
+ * @provider_registration_instance: the provider's registration instance.
+ *
+ * Must stay valid, with everything it points to, until the deregistration
+ * is complete.
+ */
+struct nmr_provider_characteristics {
+	u16 version;
+	u16 length;
+	int (*provider_attach_client)(struct nmr_binding *binding,
+				      void *provider_context,
+				      const struct nmr_registration_instance *client,
+				      void *client_binding_context,
+				      const void *client_dispatch,
+				      void **provider_binding_context,
+				      const void **provider_dispatch);
+	int (*provider_detach_client)(void *provider_binding_context);
+	void (*provider_cleanup_binding_context)(void *provider_binding_context);
+	struct nmr_registration_instance provider_registration_instance;
+};
+
+int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
+			    void *provider_context,
+			    struct nmr_provider **handle, struct module *owner);
+int __nmr_register_client(const struct nmr_client_characteristics *chars,
+			  void *client_context,
+			  struct nmr_client **handle, struct module *owner);
+
+/**
+ * nmr_register_provider() - register a provider of an NPI
+ * @chars: the provider's characteristics; NMR keeps the pointer.
+ * @provider_context: passed to @chars->provider_attach_client.
+ * @handle: receives the registration handle.
+ *
+ * The calling module (THIS_MODULE) is recorded as the owner.  Clients of
+ * the same NPI that are already registered are offered this provider, in
+ * the order they registered, before the call returns.  See
+ * __nmr_register_provider().
+ */
+#define nmr_register_provider(chars, provider_context, handle) \
+	__nmr_register_provider(chars, provider_context, handle, THIS_MODULE)
+
+/**
+ * nmr_register_client() - register a client of an NPI
+ * @chars: the client's characteristics; NMR keeps the pointer.
+ * @client_context: passed to @chars->client_attach_provider.
+ * @handle: receives the registration handle.
+ *
+ * The calling module (THIS_MODULE) is recorded as the owner.  This client
+ * is offered every provider of the same NPI that is already registered, in
+ * the order they registered, before the call returns.  See
+ * __nmr_register_client().
+ */
+#define nmr_register_client(chars, client_context, handle) \
+	__nmr_register_client(chars, client_context, handle, THIS_MODULE)
+
+int nmr_deregister_provider(struct nmr_provider *handle);
+int nmr_wait_for_provider_deregister_complete(struct nmr_provider *handle);
+void nmr_provider_detach_client_complete(struct nmr_binding *binding);
+
+int nmr_deregister_client(struct nmr_client *handle);
+int nmr_wait_for_client_deregister_complete(struct nmr_client *handle);
+void nmr_client_detach_provider_complete(struct nmr_binding *binding);
+
+int nmr_client_attach_provider(struct nmr_binding *binding,
+			       void *client_binding_context,
+			       const void *client_dispatch,
+			       void **provider_binding_context,
+			       const void **provider_dispatch);
+
+void nmr_unregister_provider(struct nmr_provider *handle);
+void nmr_unregister_client(struct nmr_client *handle);
+
+int nmr_provider_refuse_unload(struct nmr_provider *handle);
+int nmr_provider_request_unload(struct nmr_provider *handle);
+int nmr_client_refuse_unload(struct nmr_client *handle);
+int nmr_client_request_unload(struct nmr_client *handle);
+
+#endif /* _NMR_NMR_H */

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal state of the registrar, shared by registry.c (registrations and
+ * matching) and binding.c (the binding state machine).
+ *
+ * Locking: one spinlock, nmr_lock, taken with interrupts disabled, protects
+ * every field documented as "nmr_lock" below: the NPI index, each
+ * registration's state, lists and user count, and each binding's state.
+ * nmr_deregister_*() and the complete functions must not sleep and may run
+ * in any context, so the lock is a spinlock; no callback ever runs with it
+ * held, which is what lets callbacks call back into NMR.
+ */
+#ifndef _NMR_INTERNAL_H
+#define _NMR_INTERNAL_H
+
+#include <linux/completion.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <nmr/nmr.h>
+
+/* Type tags, first word of every handle, checked at every entry point. */
+#define NMR_TAG_PROVIDER	0x4e4d5250	/* "NMRP" */
+#define NMR_TAG_CLIENT		0x4e4d5243	/* "NMRC" */
+#define NMR_TAG_BINDING		0x4e4d5242	/* "NMRB" */
+#define NMR_TAG_FREED		0x4e4d5258	/* "NMRX": freed or never valid */
+
+enum nmr_role {
+	NMR_CLIENT,
+	NMR_PROVIDER,
+	NMR_ROLES,
+};
+
+enum nmr_reg_state {
+	NMR_REG_REGISTERED,	/* offered to new peers */
+	NMR_REG_DEREGISTERING,	/* deregistered; bindings draining */
+};
+
+/**
+ * struct nmr_reg - a provider or client registration
+ * @tag: %NMR_TAG_PROVIDER or %NMR_TAG_CLIENT.
+ * @role: provider or client.
+ * @state: registered or deregistering; nmr_lock.
+ * @id: number in logs, unique while nmr.ko is loaded.
+ * @owner: the module that registered.
+ * @context: the provider or client context given to register.
+ * @pchars: the provider characteristics (provider registrations).
+ * @cchars: the client characteristics (client registrations).
+ * @instance: the registration instance inside the characteristics.
+ * @npi_node: in the NPI's list of this role, while registered; nmr_lock.
+ * @bindings: every binding of this registration, linked through the
+ *	binding's node[@role], in every state; nmr_lock.
+ * @offers: bindings this registration still has to offer (only while its
+ *	register call runs); nmr_lock.
+ * @users: the registration itself until deregistered, one per binding on
+ *	@bindings, and one while the register call runs.  At zero @done fires;
+ *	nmr_lock.
+ * @unload_refused: the owner module is pinned by nmr_*_refuse_unload();
+ *	nmr_lock.
+ * @waited: a wait has been called; nmr_lock.
+ * @done: completed when @users drops to zero.
+ */
+struct nmr_reg {
+	u32 tag;
+	enum nmr_role role;
+	enum nmr_reg_state state;
+	u32 id;
+	struct module *owner;
+	void *context;
+	union {
+		const struct nmr_provider_characteristics *pchars;
+		const struct nmr_client_characteristics *cchars;
+	};
+	const struct nmr_registration_instance *instance;
+	struct list_head npi_node;
+	struct list_head bindings;
+	struct list_head offers;
+	unsigned int users;
+	bool unload_refused;
+	bool waited;
+	struct completion done;
+};
+
+/* The public handle types wrap the registration so they stay distinct. */
+struct nmr_provider {
+	struct nmr_reg reg;
+};
+
+struct nmr_client {
+	struct nmr_reg reg;
+};
+
+/*
+ * The binding state machine.  Every transition is in binding.c:
+ *
+ *   OFFERED ──(offer taken)──▶ ATTACHING ──(client attached)──▶ ATTACHED
+ *      │                          │    │                          │
+ *   (a side deregisters:       (declined)  (late comer, or   (a side deregisters)
+ *    the offer is dropped)        │       client failed           │
+ *      ▼                          ▼       after attach)           ▼
+ *    freed                      freed          └──────────▶ DETACHING
+ *                                                                 │
+ *                                         (both sides done) ──▶ CLEANUP ──▶ freed
+ */
+enum nmr_binding_state {
+	NMR_BINDING_OFFERED,
+	NMR_BINDING_ATTACHING,
+	NMR_BINDING_ATTACHED,
+	NMR_BINDING_DETACHING,
+	NMR_BINDING_CLEANUP,
+};
+
+/* One side of a binding, from its attach to the end of its detach. */
+enum nmr_side_state {
+	NMR_SIDE_NONE,		/* never attached: no detach, no cleanup */
+	NMR_SIDE_ATTACHED,
+	NMR_SIDE_DETACHING,	/* detach callback running */
+	NMR_SIDE_PENDING,	/* detach returned -EINPROGRESS */
+	NMR_SIDE_DONE,
+};
+
+/**
+ * struct nmr_side - one side's view of a binding
+ * @state: see &enum nmr_side_state; nmr_lock.
+ * @completed: the side's complete function ran while its detach callback
+ *	was still running; nmr_lock.
+ * @cleanup: the side attached, so its cleanup callback is due; nmr_lock.
+ * @pending_since: jiffies when the side became pending, for stuck-unload
+ *	reports; nmr_lock.
+ */
+struct nmr_side {
+	enum nmr_side_state state;
+	bool completed;
+	bool cleanup;
+	unsigned long pending_since;
+};
+
+/**
+ * struct nmr_binding - one (client, provider) pair
+ * @tag: %NMR_TAG_BINDING.
+ * @state: see &enum nmr_binding_state; nmr_lock.
+ * @client: the client registration; holds one of its users.
+ * @provider: the provider registration; holds one of its users.
+ * @node: in client->reg.bindings and provider->reg.bindings, indexed by
+ *	&enum nmr_role; nmr_lock.
+ * @work: in the offering registration's @offers while OFFERED, or in a
+ *	deregistration's private batch while its detach is being started;
+ *	nmr_lock.
+ * @attacher: the task running the client's attach callback, the only one
+ *	allowed to call nmr_client_attach_provider() for this binding.
+ * @provider_attached: provider_attach_client() returned 0; nmr_lock.
+ * @detach_requested: a side deregistered while ATTACHING (late comer);
+ *	nmr_lock.
+ * @side: the client and provider sides, indexed by &enum nmr_role.
+ * @client_binding_context: given by the client to
+ *	nmr_client_attach_provider().
+ * @provider_binding_context: returned by provider_attach_client().
+ */
+struct nmr_binding {
+	u32 tag;
+	enum nmr_binding_state state;
+	struct nmr_client *client;
+	struct nmr_provider *provider;
+	struct list_head node[NMR_ROLES];
+	struct list_head work;
+	struct task_struct *attacher;
+	bool provider_attached;
+	bool detach_requested;
+	struct nmr_side side[NMR_ROLES];
+	void *client_binding_context;
+	void *provider_binding_context;
+};
+
+extern spinlock_t nmr_lock;
+extern unsigned int nmr_wait_warn_secs;
+
+const char *nmr_role_name(enum nmr_role role);
+const char *nmr_reg_owner_name(const struct nmr_reg *reg);
+void nmr_reg_put_locked(struct nmr_reg *reg);
+
+/* Report a misuse of the API, naming the caller; never a splat. */
+#define nmr_misuse(caller, fmt, ...) \
+	pr_warn_ratelimited("misuse by %pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__)
+
+struct nmr_binding *nmr_binding_alloc(void);
+void nmr_binding_free(struct nmr_binding *b);
+void nmr_binding_link_locked(struct nmr_binding *b, struct nmr_client *client,
+			     struct nmr_provider *provider);
+void nmr_binding_offer(struct nmr_binding *b);
+void nmr_binding_stop_locked(struct nmr_binding *b, struct list_head *batch);
+void nmr_binding_detach_batch(struct list_head *batch);
+void nmr_binding_report_locked(const struct nmr_binding *b,
+			       const struct nmr_reg *waiter);
+
+#endif /* _NMR_INTERNAL_H */

@@ -1,0 +1,738 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Registrations and matching: the NPI index, register, deregister, wait,
+ * and refuse/request unload.
+ *
+ * Matching goes through a hash table keyed by the NPI GUID's value, so a
+ * registration costs time in the number of peers of its own NPI, and a
+ * deregistration in the number of its own bindings, whatever else is
+ * registered.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/hashtable.h>
+#include <linux/jhash.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+
+#include "compat.h"
+#include "nmr_internal.h"
+
+DEFINE_SPINLOCK(nmr_lock);
+
+unsigned int nmr_wait_warn_secs = 10;
+module_param_named(wait_warn_secs, nmr_wait_warn_secs, uint, 0644);
+MODULE_PARM_DESC(wait_warn_secs,
+		 "Seconds a deregistration wait may take before NMR logs, every that many seconds, what it is waiting for (0: never)");
+
+/**
+ * struct nmr_npi - the registrations of one NPI id
+ * @node: in nmr_npis; nmr_lock.
+ * @id: the NPI id, copied: registrations match on its value.
+ * @regs: the live (not deregistered) registrations of each role, in the
+ *	order they registered; nmr_lock.
+ * @count: the number of entries on each of @regs; nmr_lock.
+ */
+struct nmr_npi {
+	struct hlist_node node;
+	guid_t id;
+	struct list_head regs[NMR_ROLES];
+	unsigned int count[NMR_ROLES];
+};
+
+/* 1024 buckets: about ten NPIs a bucket with 10,000 distinct NPIs. */
+static DEFINE_HASHTABLE(nmr_npis, 10);
+static u32 nmr_next_id;	/* nmr_lock */
+
+const char *nmr_role_name(enum nmr_role role)
+{
+	return role == NMR_CLIENT ? "client" : "provider";
+}
+
+const char *nmr_reg_owner_name(const struct nmr_reg *reg)
+{
+	return reg->owner ? module_name(reg->owner) : "kernel";
+}
+
+static u32 nmr_npi_hash(const guid_t *id)
+{
+	return jhash(id, sizeof(*id), 0);
+}
+
+static struct nmr_npi *nmr_npi_find_locked(const guid_t *id)
+{
+	struct nmr_npi *npi;
+
+	lockdep_assert_held(&nmr_lock);
+	hash_for_each_possible(nmr_npis, npi, node, nmr_npi_hash(id))
+		if (guid_equal(&npi->id, id))
+			return npi;
+	return NULL;
+}
+
+static struct nmr_npi *nmr_npi_alloc(const guid_t *id)
+{
+	struct nmr_npi *npi = kzalloc(sizeof(*npi), GFP_KERNEL);
+
+	if (npi) {
+		guid_copy(&npi->id, id);
+		INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
+		INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
+	}
+	return npi;
+}
+
+/**
+ * nmr_reg_put_locked() - drop one user of @reg
+ * @reg: the registration.
+ *
+ * The last user ends the deregistration: the wait may return and free
+ * @reg, so the caller must not touch it afterwards.
+ *
+ * Context: nmr_lock held.
+ */
+void nmr_reg_put_locked(struct nmr_reg *reg)
+{
+	lockdep_assert_held(&nmr_lock);
+	if (WARN_ON_ONCE(!reg->users))
+		return;
+	if (!--reg->users)
+		complete(&reg->done);
+}
+
+static bool nmr_instance_valid(const struct nmr_registration_instance *inst,
+			       unsigned long caller)
+{
+	const struct nmr_module_id *mid = inst->module_id;
+
+	if (inst->version != NMR_REGISTRATION_INSTANCE_VERSION ||
+	    inst->size != sizeof(*inst)) {
+		nmr_misuse(caller, "registration instance version %u size %u, expected %u and %zu",
+			   inst->version, inst->size, NMR_REGISTRATION_INSTANCE_VERSION,
+			   sizeof(*inst));
+		return false;
+	}
+	if (!inst->npi_id) {
+		nmr_misuse(caller, "NULL NPI id");
+		return false;
+	}
+	if (mid && (mid->length != sizeof(*mid) ||
+		    (mid->type != NMR_MIT_GUID && mid->type != NMR_MIT_IF_LUID))) {
+		nmr_misuse(caller, "module id length %u type %d, expected %zu and a known type",
+			   mid->length, mid->type, sizeof(*mid));
+		return false;
+	}
+	return true;
+}
+
+static bool nmr_chars_valid(u16 version, u16 length, size_t size,
+			    bool has_attach, bool has_detach, unsigned long caller)
+{
+	if (version != NMR_CHARACTERISTICS_VERSION || length != size) {
+		nmr_misuse(caller, "characteristics version %u length %u, expected %u and %zu",
+			   version, length, NMR_CHARACTERISTICS_VERSION, size);
+		return false;
+	}
+	if (!has_attach || !has_detach) {
+		nmr_misuse(caller, "characteristics lack the %s callback",
+			   has_attach ? "detach" : "attach");
+		return false;
+	}
+	return true;
+}
+
+static void nmr_reg_init(struct nmr_reg *reg, enum nmr_role role,
+			 struct module *owner, void *context,
+			 const struct nmr_registration_instance *instance)
+{
+	reg->tag = role == NMR_CLIENT ? NMR_TAG_CLIENT : NMR_TAG_PROVIDER;
+	reg->role = role;
+	reg->owner = owner;
+	reg->context = context;
+	reg->instance = instance;
+	INIT_LIST_HEAD(&reg->npi_node);
+	INIT_LIST_HEAD(&reg->bindings);
+	INIT_LIST_HEAD(&reg->offers);
+	/* The registration itself, and the register call until it returns. */
+	reg->users = 2;
+	init_completion(&reg->done);
+}
+
+static void nmr_free_bindings(struct list_head *spare)
+{
+	struct nmr_binding *b, *next;
+
+	list_for_each_entry_safe(b, next, spare, work)
+		nmr_binding_free(b);
+}
+
+/*
+ * Enter @reg into the index and queue one offer per peer of its NPI, in
+ * the order the peers registered.  Everything this needs is allocated
+ * before nmr_lock is taken for the last time, so once @reg is visible to
+ * others the registration cannot fail.  A peer registering later sees @reg
+ * and makes the offer itself, so each pair is offered exactly once.
+ */
+static int nmr_reg_insert(struct nmr_reg *reg)
+{
+	enum nmr_role peer_role = !reg->role;
+	const guid_t *id = reg->instance->npi_id;
+	struct nmr_npi *npi, *new_npi = NULL;
+	unsigned int have = 0, need;
+	struct nmr_reg *peer;
+	unsigned long flags;
+	LIST_HEAD(spare);
+
+	for (;;) {
+		spin_lock_irqsave(&nmr_lock, flags);
+		npi = nmr_npi_find_locked(id);
+		need = npi ? npi->count[peer_role] : 0;
+		if (need <= have && (npi || new_npi))
+			break;
+		spin_unlock_irqrestore(&nmr_lock, flags);
+
+		if (!npi && !new_npi) {
+			new_npi = nmr_npi_alloc(id);
+			if (!new_npi)
+				goto nomem;
+		}
+		for (; have < need; have++) {
+			struct nmr_binding *b = nmr_binding_alloc();
+
+			if (!b)
+				goto nomem;
+			list_add(&b->work, &spare);
+		}
+	}
+
+	if (!npi) {
+		npi = new_npi;
+		new_npi = NULL;
+		hash_add(nmr_npis, &npi->node, nmr_npi_hash(id));
+	}
+	reg->id = ++nmr_next_id;
+	list_for_each_entry(peer, &npi->regs[peer_role], npi_node) {
+		struct nmr_binding *b = list_first_entry(&spare, struct nmr_binding, work);
+
+		list_move_tail(&b->work, &reg->offers);
+		if (reg->role == NMR_CLIENT)
+			nmr_binding_link_locked(b, container_of(reg, struct nmr_client, reg),
+						container_of(peer, struct nmr_provider, reg));
+		else
+			nmr_binding_link_locked(b, container_of(peer, struct nmr_client, reg),
+						container_of(reg, struct nmr_provider, reg));
+	}
+	list_add_tail(&reg->npi_node, &npi->regs[reg->role]);
+	npi->count[reg->role]++;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	kfree(new_npi);
+	nmr_free_bindings(&spare);
+	return 0;
+
+nomem:
+	kfree(new_npi);
+	nmr_free_bindings(&spare);
+	return -ENOMEM;
+}
+
+/* Make the offers queued by nmr_reg_insert(), one at a time, in order. */
+static void nmr_reg_offer_all(struct nmr_reg *reg)
+{
+	struct nmr_binding *b;
+	unsigned long flags;
+
+	for (;;) {
+		spin_lock_irqsave(&nmr_lock, flags);
+		b = list_first_entry_or_null(&reg->offers, struct nmr_binding, work);
+		if (!b) {
+			/* The register call's own user of @reg. */
+			nmr_reg_put_locked(reg);
+			spin_unlock_irqrestore(&nmr_lock, flags);
+			return;
+		}
+		list_del_init(&b->work);
+		b->state = NMR_BINDING_ATTACHING;
+		b->attacher = current;
+		spin_unlock_irqrestore(&nmr_lock, flags);
+
+		nmr_binding_offer(b);
+	}
+}
+
+static int nmr_register(struct nmr_reg *reg)
+{
+	int ret = nmr_reg_insert(reg);
+
+	if (ret)
+		return ret;
+	pr_debug("%s %s#%u registered for NPI %pUl\n", nmr_role_name(reg->role),
+		 nmr_reg_owner_name(reg), reg->id, reg->instance->npi_id);
+	nmr_reg_offer_all(reg);
+	return 0;
+}
+
+/**
+ * __nmr_register_provider() - register a provider of an NPI
+ * @chars: the provider's characteristics; must stay valid, with all they
+ *	point to, until the deregistration is complete.
+ * @provider_context: passed to @chars->provider_attach_client.
+ * @handle: receives the registration handle, before the first offer is
+ *	made, so the attach callbacks may already find it there.
+ * @owner: the registering module; nmr_register_provider() passes
+ *	THIS_MODULE.
+ *
+ * Every client of the same NPI already registered is offered this
+ * provider, one at a time, in the order the clients registered; when this
+ * returns, those attach callbacks have run.  Clients that register later
+ * are offered it in their own register call.
+ *
+ * Context: process context, no NMR lock held; may sleep.
+ * Return: 0 on success; -ENOMEM when out of memory, with nothing
+ * registered; -EINVAL on invalid characteristics or a NULL argument.
+ */
+int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
+			    void *provider_context,
+			    struct nmr_provider **handle, struct module *owner)
+{
+	struct nmr_provider *provider;
+	int ret;
+
+	if (!chars || !handle) {
+		nmr_misuse(_RET_IP_, "NULL characteristics or handle");
+		return -EINVAL;
+	}
+	if (!nmr_chars_valid(chars->version, chars->length, sizeof(*chars),
+			     chars->provider_attach_client, chars->provider_detach_client,
+			     _RET_IP_) ||
+	    !nmr_instance_valid(&chars->provider_registration_instance, _RET_IP_))
+		return -EINVAL;
+
+	provider = kzalloc(sizeof(*provider), GFP_KERNEL);
+	if (!provider)
+		return -ENOMEM;
+	nmr_reg_init(&provider->reg, NMR_PROVIDER, owner, provider_context,
+		     &chars->provider_registration_instance);
+	provider->reg.pchars = chars;
+	*handle = provider;
+
+	ret = nmr_register(&provider->reg);
+	if (ret) {
+		*handle = NULL;
+		kfree(provider);
+	}
+	return ret;
+}
+NMR_EXPORT(__nmr_register_provider);
+
+/**
+ * __nmr_register_client() - register a client of an NPI
+ * @chars: the client's characteristics; must stay valid, with all they
+ *	point to, until the deregistration is complete.
+ * @client_context: passed to @chars->client_attach_provider.
+ * @handle: receives the registration handle, before the first offer is
+ *	made, so the attach callbacks may already find it there.
+ * @owner: the registering module; nmr_register_client() passes
+ *	THIS_MODULE.
+ *
+ * This client is offered every provider of the same NPI already
+ * registered, one at a time, in the order the providers registered; when
+ * this returns, those attach callbacks have run.  Providers that register
+ * later are offered to it in their own register call.
+ *
+ * Context: process context, no NMR lock held; may sleep.
+ * Return: 0 on success; -ENOMEM when out of memory, with nothing
+ * registered; -EINVAL on invalid characteristics or a NULL argument.
+ */
+int __nmr_register_client(const struct nmr_client_characteristics *chars,
+			  void *client_context,
+			  struct nmr_client **handle, struct module *owner)
+{
+	struct nmr_client *client;
+	int ret;
+
+	if (!chars || !handle) {
+		nmr_misuse(_RET_IP_, "NULL characteristics or handle");
+		return -EINVAL;
+	}
+	if (!nmr_chars_valid(chars->version, chars->length, sizeof(*chars),
+			     chars->client_attach_provider, chars->client_detach_provider,
+			     _RET_IP_) ||
+	    !nmr_instance_valid(&chars->client_registration_instance, _RET_IP_))
+		return -EINVAL;
+
+	client = kzalloc(sizeof(*client), GFP_KERNEL);
+	if (!client)
+		return -ENOMEM;
+	nmr_reg_init(&client->reg, NMR_CLIENT, owner, client_context,
+		     &chars->client_registration_instance);
+	client->reg.cchars = chars;
+	*handle = client;
+
+	ret = nmr_register(&client->reg);
+	if (ret) {
+		*handle = NULL;
+		kfree(client);
+	}
+	return ret;
+}
+NMR_EXPORT(__nmr_register_client);
+
+static struct nmr_reg *nmr_reg_check(void *handle, enum nmr_role role,
+				     unsigned long caller)
+{
+	struct nmr_reg *reg = handle;
+	u32 want = role == NMR_CLIENT ? NMR_TAG_CLIENT : NMR_TAG_PROVIDER;
+
+	if (!reg) {
+		nmr_misuse(caller, "NULL %s handle", nmr_role_name(role));
+		return NULL;
+	}
+	if (READ_ONCE(reg->tag) != want) {
+		nmr_misuse(caller, "%px is not a %s handle (tag %#x)", reg,
+			   nmr_role_name(role), READ_ONCE(reg->tag));
+		return NULL;
+	}
+	return reg;
+}
+
+static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller)
+{
+	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
+	struct nmr_binding *b, *next;
+	struct nmr_npi *npi = NULL;
+	unsigned long flags;
+	LIST_HEAD(batch);
+
+	if (!reg)
+		return -EINVAL;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (reg->state != NMR_REG_REGISTERED) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		nmr_misuse(caller, "%s %s#%u deregistered twice", nmr_role_name(role),
+			   nmr_reg_owner_name(reg), reg->id);
+		return -EINVAL;
+	}
+	reg->state = NMR_REG_DEREGISTERING;
+
+	npi = nmr_npi_find_locked(reg->instance->npi_id);
+	list_del_init(&reg->npi_node);
+	if (!--npi->count[role] && !npi->count[!role])
+		hash_del(&npi->node);
+	else
+		npi = NULL;
+
+	if (reg->unload_refused) {
+		reg->unload_refused = false;
+		module_put(reg->owner);
+	}
+	list_for_each_entry_safe(b, next, &reg->bindings, node[role])
+		nmr_binding_stop_locked(b, &batch);
+	nmr_reg_put_locked(reg);
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	kfree(npi);
+	pr_debug("%s %s#%u deregistering\n", nmr_role_name(role),
+		 nmr_reg_owner_name(reg), reg->id);
+	nmr_binding_detach_batch(&batch);
+	return -EINPROGRESS;
+}
+
+/**
+ * nmr_deregister_provider() - start deregistering a provider
+ * @handle: the provider's registration handle.
+ *
+ * Stops offering the provider to clients and starts the detach of each of
+ * its bindings: client_detach_provider() then provider_detach_client(),
+ * exactly once per binding even when the client deregisters too.  An
+ * attach still in progress is detached as soon as it attaches.  Detach
+ * and cleanup callbacks may run on this thread before it returns.  A
+ * refused unload is released.  The caller then waits with
+ * nmr_wait_for_provider_deregister_complete().
+ *
+ * Context: any context, including atomic; does not sleep.
+ * Return: -EINPROGRESS, always, on success; -EINVAL for a handle that is
+ * not a registered provider (NULL, wrong type, deregistered already).
+ */
+int nmr_deregister_provider(struct nmr_provider *handle)
+{
+	return nmr_deregister(handle, NMR_PROVIDER, _RET_IP_);
+}
+NMR_EXPORT(nmr_deregister_provider);
+
+/**
+ * nmr_deregister_client() - start deregistering a client
+ * @handle: the client's registration handle.
+ *
+ * Stops offering providers to the client and starts the detach of each of
+ * its bindings: client_detach_provider() then provider_detach_client(),
+ * exactly once per binding even when the provider deregisters too.  An
+ * attach still in progress is detached as soon as it attaches.  Detach
+ * and cleanup callbacks may run on this thread before it returns.  A
+ * refused unload is released.  The caller then waits with
+ * nmr_wait_for_client_deregister_complete().
+ *
+ * Context: any context, including atomic; does not sleep.
+ * Return: -EINPROGRESS, always, on success; -EINVAL for a handle that is
+ * not a registered client (NULL, wrong type, deregistered already).
+ */
+int nmr_deregister_client(struct nmr_client *handle)
+{
+	return nmr_deregister(handle, NMR_CLIENT, _RET_IP_);
+}
+NMR_EXPORT(nmr_deregister_client);
+
+static void nmr_reg_report(struct nmr_reg *reg)
+{
+	struct nmr_binding *b;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	list_for_each_entry(b, &reg->bindings, node[reg->role])
+		nmr_binding_report_locked(b, reg);
+	spin_unlock_irqrestore(&nmr_lock, flags);
+}
+
+static int nmr_wait(void *handle, enum nmr_role role, unsigned long caller)
+{
+	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
+	unsigned long flags;
+
+	if (!reg)
+		return -EINVAL;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (reg->state != NMR_REG_DEREGISTERING || reg->waited) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		nmr_misuse(caller, "wait for %s %s#%u %s", nmr_role_name(role),
+			   nmr_reg_owner_name(reg), reg->id,
+			   reg->waited ? "twice" : "before deregistering it");
+		return -EINVAL;
+	}
+	reg->waited = true;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	might_sleep();
+	while (!wait_for_completion_timeout(&reg->done,
+					    READ_ONCE(nmr_wait_warn_secs) * HZ ?:
+					    MAX_SCHEDULE_TIMEOUT))
+		nmr_reg_report(reg);
+
+	pr_debug("%s %s#%u deregistration complete\n", nmr_role_name(role),
+		 nmr_reg_owner_name(reg), reg->id);
+	WRITE_ONCE(reg->tag, NMR_TAG_FREED);
+	kfree(reg);
+	return 0;
+}
+
+/**
+ * nmr_wait_for_provider_deregister_complete() - wait for a provider's deregistration
+ * @handle: a provider handle given to nmr_deregister_provider().
+ *
+ * Sleeps until every binding of the provider has been detached and cleaned
+ * up, then frees the handle.  Once it returns, NMR never calls the
+ * provider's callbacks again and holds no pointer to its characteristics
+ * or contexts, so the module may return from module_exit().  While it
+ * waits, it logs every wait_warn_secs seconds which bindings are pending.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 when the deregistration is complete and @handle freed;
+ * -EINVAL for a handle that is not a deregistered provider, or a second
+ * wait.
+ */
+int nmr_wait_for_provider_deregister_complete(struct nmr_provider *handle)
+{
+	return nmr_wait(handle, NMR_PROVIDER, _RET_IP_);
+}
+NMR_EXPORT(nmr_wait_for_provider_deregister_complete);
+
+/**
+ * nmr_wait_for_client_deregister_complete() - wait for a client's deregistration
+ * @handle: a client handle given to nmr_deregister_client().
+ *
+ * Sleeps until every binding of the client has been detached and cleaned
+ * up, then frees the handle.  Once it returns, NMR never calls the
+ * client's callbacks again and holds no pointer to its characteristics or
+ * contexts, so the module may return from module_exit().  While it waits,
+ * it logs every wait_warn_secs seconds which bindings are pending.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 when the deregistration is complete and @handle freed;
+ * -EINVAL for a handle that is not a deregistered client, or a second
+ * wait.
+ */
+int nmr_wait_for_client_deregister_complete(struct nmr_client *handle)
+{
+	return nmr_wait(handle, NMR_CLIENT, _RET_IP_);
+}
+NMR_EXPORT(nmr_wait_for_client_deregister_complete);
+
+/**
+ * nmr_unregister_provider() - deregister a provider and wait for it
+ * @handle: the provider's registration handle.
+ *
+ * nmr_deregister_provider() followed by
+ * nmr_wait_for_provider_deregister_complete(): the usual module_exit()
+ * step.  Misuse is reported and ignored.
+ *
+ * Context: process context; sleeps.
+ */
+void nmr_unregister_provider(struct nmr_provider *handle)
+{
+	if (nmr_deregister(handle, NMR_PROVIDER, _RET_IP_) == -EINPROGRESS)
+		nmr_wait(handle, NMR_PROVIDER, _RET_IP_);
+}
+NMR_EXPORT(nmr_unregister_provider);
+
+/**
+ * nmr_unregister_client() - deregister a client and wait for it
+ * @handle: the client's registration handle.
+ *
+ * nmr_deregister_client() followed by
+ * nmr_wait_for_client_deregister_complete(): the usual module_exit() step.
+ * Misuse is reported and ignored.
+ *
+ * Context: process context; sleeps.
+ */
+void nmr_unregister_client(struct nmr_client *handle)
+{
+	if (nmr_deregister(handle, NMR_CLIENT, _RET_IP_) == -EINPROGRESS)
+		nmr_wait(handle, NMR_CLIENT, _RET_IP_);
+}
+NMR_EXPORT(nmr_unregister_client);
+
+static int nmr_refuse_unload(void *handle, enum nmr_role role, unsigned long caller)
+{
+	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
+	unsigned long flags;
+	int ret = 0;
+
+	if (!reg)
+		return -EINVAL;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (reg->state != NMR_REG_REGISTERED)
+		ret = -EINVAL;
+	else if (!reg->unload_refused && !try_module_get(reg->owner))
+		ret = -EBUSY;	/* the owner's module_exit() is running */
+	else
+		reg->unload_refused = true;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	if (ret == -EINVAL)
+		nmr_misuse(caller, "refuse unload of deregistered %s %s#%u",
+			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
+	else if (!ret)
+		pr_debug("%s %s#%u refuses unload of %s\n", nmr_role_name(role),
+			 nmr_reg_owner_name(reg), reg->id, nmr_reg_owner_name(reg));
+	return ret;
+}
+
+static int nmr_request_unload(void *handle, enum nmr_role role, unsigned long caller)
+{
+	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
+	unsigned long flags;
+	bool refused;
+
+	if (!reg)
+		return -EINVAL;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	refused = reg->unload_refused;
+	if (refused) {
+		reg->unload_refused = false;
+		module_put(reg->owner);
+	}
+	spin_unlock_irqrestore(&nmr_lock, flags);
+
+	if (!refused) {
+		nmr_misuse(caller, "request unload of %s %s#%u, which does not refuse it",
+			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
+		return -EINVAL;
+	}
+	pr_debug("%s %s#%u requests unload of %s\n", nmr_role_name(role),
+		 nmr_reg_owner_name(reg), reg->id, nmr_reg_owner_name(reg));
+	return 0;
+}
+
+/**
+ * nmr_provider_refuse_unload() - keep the provider's module from unloading
+ * @handle: the provider's registration handle.
+ *
+ * Pins the owner module, so that rmmod fails at once instead of running
+ * module_exit() and waiting.  A flag per registration: refusing again is a
+ * no-op.  Undone by nmr_provider_request_unload() or by deregistration.
+ *
+ * Context: any context; does not sleep.
+ * Return: 0 on success; -EBUSY when the module is already unloading;
+ * -EINVAL for a handle that is not a registered provider.
+ */
+int nmr_provider_refuse_unload(struct nmr_provider *handle)
+{
+	return nmr_refuse_unload(handle, NMR_PROVIDER, _RET_IP_);
+}
+NMR_EXPORT(nmr_provider_refuse_unload);
+
+/**
+ * nmr_provider_request_unload() - let the provider's module unload again
+ * @handle: the provider handle given to nmr_provider_refuse_unload().
+ *
+ * Context: any context; does not sleep.
+ * Return: 0 on success; -EINVAL when the registration does not refuse
+ * unload, or for an invalid handle.
+ */
+int nmr_provider_request_unload(struct nmr_provider *handle)
+{
+	return nmr_request_unload(handle, NMR_PROVIDER, _RET_IP_);
+}
+NMR_EXPORT(nmr_provider_request_unload);
+
+/**
+ * nmr_client_refuse_unload() - keep the client's module from unloading
+ * @handle: the client's registration handle.
+ *
+ * Pins the owner module, so that rmmod fails at once instead of running
+ * module_exit() and waiting.  A flag per registration: refusing again is a
+ * no-op.  Undone by nmr_client_request_unload() or by deregistration.
+ *
+ * Context: any context; does not sleep.
+ * Return: 0 on success; -EBUSY when the module is already unloading;
+ * -EINVAL for a handle that is not a registered client.
+ */
+int nmr_client_refuse_unload(struct nmr_client *handle)
+{
+	return nmr_refuse_unload(handle, NMR_CLIENT, _RET_IP_);
+}
+NMR_EXPORT(nmr_client_refuse_unload);
+
+/**
+ * nmr_client_request_unload() - let the client's module unload again
+ * @handle: the client handle given to nmr_client_refuse_unload().
+ *
+ * Context: any context; does not sleep.
+ * Return: 0 on success; -EINVAL when the registration does not refuse
+ * unload, or for an invalid handle.
+ */
+int nmr_client_request_unload(struct nmr_client *handle)
+{
+	return nmr_request_unload(handle, NMR_CLIENT, _RET_IP_);
+}
+NMR_EXPORT(nmr_client_request_unload);
+
+static int __init nmr_init(void)
+{
+	pr_info("Network Module Registrar loaded\n");
+	return 0;
+}
+module_init(nmr_init);
+
+static void __exit nmr_exit(void)
+{
+	pr_info("Network Module Registrar unloaded\n");
+}
+module_exit(nmr_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Network Module Registrar: binds providers and clients of network programming interfaces");

@@ -1,0 +1,21 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build every module of the project (or of the directory given) with W=1
+# against $KDIR, the project's kernel by default.  Fails on any compiler
+# warning, so that "warning-free" is enforced, not hoped for.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+dir=${1:-$NMR_TOP}
+kdir=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")}
+log=$(mktemp /tmp/nmr-build.XXXXXX)
+trap 'rm -f "$log"' EXIT
+
+echo "nmr: building modules in $dir against $kdir (W=1)"
+if ! make -C "$kdir" M="$dir" W=1 modules >"$log" 2>&1; then
+	cat "$log"
+	nmr_die "module build failed"
+fi
+if grep -E 'warning:|error:' "$log"; then
+	nmr_die "module build printed warnings (W=1)"
+fi

@@ -1,0 +1,74 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: install what is missing, build the debug kernel (cached) and
+# every module with W=1, boot once to run every KUnit module and scenario
+# script and a kmemleak scan, then prove the harness itself catches what it
+# must (scripts/selftest.sh).  Ends with one line `N passed, N failed` and
+# a non-zero status if anything failed.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+start=$(date +%s)
+out=${NMR_OUT:-$NMR_TOP/out}
+mkdir -p "$out"
+results=$out/results.txt
+: >"$results"
+
+record() { tee -a "$results"; }
+
+"$NMR_TOP/scripts/setup.sh" || nmr_die "setup failed"
+KDIR=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")} || nmr_die "kernel build failed"
+export KDIR
+kunit_py=$(nmr_src_dir)/tools/testing/kunit/kunit.py
+
+if "$NMR_TOP/scripts/build-modules.sh" >"$out/build.log" 2>&1; then
+	echo "PASS build: every module, W=1, no warnings" | record
+else
+	{ echo "FAIL build: every module, W=1, no warnings"; sed 's/^/  /' "$out/build.log"; } | record
+fi
+
+# One VM runs every KUnit module and scenario, then looks for leaks.
+guest=$out/check-guest.sh
+expect=()
+{
+	echo ". /lib/nmr/lib.sh"
+	echo "insmod /lib/nmr/nmr.ko || exit 1"
+	for ko in "$NMR_TOP"/kunit/*.ko; do
+		[ -e "$ko" ] || continue
+		echo "nmr_run_kunit /lib/nmr/$(basename "$ko")"
+	done
+	for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
+		[ -e "$sc" ] || continue
+		echo "nmr_run_scenario /lib/nmr/scenarios/$(basename "$sc")"
+	done
+	echo "nmr_kmemleak_check"
+	echo "rmmod nmr"
+} >"$guest"
+for ko in "$NMR_TOP"/kunit/*.ko; do
+	[ -e "$ko" ] && expect+=(--expect "kunit:$(basename "$ko" .ko)")
+done
+for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
+	[ -e "$sc" ] && expect+=(--expect "scenario:$(basename "$sc" .sh)")
+done
+expect+=(--expect "kmemleak:scan")
+
+echo "nmr: booting the test VM (console log: $out/console.log)"
+NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-1200}" \
+	-l "$out/console.log" "$guest"
+vm_rc=$?
+python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$kunit_py" "${expect[@]}" \
+	"$out/console.log" | record
+if [ $vm_rc -ne 0 ]; then
+	echo "FAIL test VM: exited with status $vm_rc (see $out/console.log)" | record
+fi
+
+if [ -z "${NMR_NO_SELFTEST:-}" ]; then
+	"$NMR_TOP/scripts/selftest.sh" | record
+fi
+
+passed=$(grep -c '^PASS ' "$results")
+failed=$(grep -c '^FAIL ' "$results")
+echo "nmr: make check took $(( $(date +%s) - start )) s; results in $results"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

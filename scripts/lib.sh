@@ -1,0 +1,28 @@
+# SPDX-License-Identifier: GPL-2.0
+# Shared by the scripts: where the kernel source and the cached builds live.
+# Sourced, not run.
+
+NMR_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+NMR_CACHE=${NMR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nmr}
+NMR_SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
+NMR_FLAVOR=${NMR_FLAVOR:-debug}
+
+nmr_die() { echo "nmr: error: $*" >&2; exit 1; }
+
+# The Debian package version of the kernel source, e.g. 6.12.117-1~deb12u1.
+nmr_src_version() {
+	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||
+		nmr_die "linux-source-6.12 is not installed (run scripts/setup.sh)"
+}
+
+# Unpacked source tree, one per package version.
+nmr_src_dir() { echo "$NMR_CACHE/src-$(nmr_src_version)/linux-source-6.12"; }
+
+# Build tree, keyed by source version, flavor and the fragment's hash, so a
+# change to either gives a new tree and the old one stays usable.
+nmr_kdir() {
+	local frag=$NMR_TOP/scripts/kconfig/$NMR_FLAVOR.config hash
+	[ -f "$frag" ] || nmr_die "no config fragment $frag"
+	hash=$(sha256sum "$frag" | cut -c1-12)
+	echo "$NMR_CACHE/build-$(nmr_src_version)-$NMR_FLAVOR-$hash"
+}
