@@ -182,9 +182,10 @@ static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
 	if (ret == -EINPROGRESS && !side->completed) {
 		side->state = NMR_SIDE_PENDING;
 		side->pending_since = jiffies;
-		spin_unlock_irqrestore(&nmr_lock, flags);
+		/* Logged under the lock: once unlocked, a complete may free @b. */
 		pr_debug(NMR_B_FMT ": %s side detach pending\n", NMR_B_ARGS(b),
 			 nmr_role_name(role));
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	}
 	finished = nmr_side_done_locked(b, role);
@@ -246,8 +247,8 @@ void nmr_binding_offer(struct nmr_binding *b)
 	}
 	if (!ret && !b->detach_requested) {
 		b->state = NMR_BINDING_ATTACHED;
-		spin_unlock_irqrestore(&nmr_lock, flags);
 		pr_debug(NMR_B_FMT ": attached\n", NMR_B_ARGS(b));
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	}
 	b->state = NMR_BINDING_DETACHING;
@@ -348,21 +349,21 @@ static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	case NMR_SIDE_PENDING:
-		finished = nmr_side_done_locked(b, role);
-		spin_unlock_irqrestore(&nmr_lock, flags);
 		pr_debug(NMR_B_FMT ": %s side detach complete\n", NMR_B_ARGS(b),
 			 nmr_role_name(role));
+		finished = nmr_side_done_locked(b, role);
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		if (finished)
 			nmr_binding_cleanup(b);
 		return;
 	default:
 		break;
 	}
-	spin_unlock_irqrestore(&nmr_lock, flags);
 	nmr_misuse(caller, "%s detach complete for binding %px whose %s side is %s%s",
 		   nmr_role_name(role), b, nmr_role_name(role),
 		   nmr_side_state_names[side->state],
 		   side->completed ? " and already completed" : ", not pending");
+	spin_unlock_irqrestore(&nmr_lock, flags);
 }
 
 /**

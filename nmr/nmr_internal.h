@@ -18,6 +18,8 @@
 #include <linux/spinlock.h>
 #include <nmr/nmr.h>
 
+struct nmr_npi;
+
 /* Type tags, first word of every handle, checked at every entry point. */
 #define NMR_TAG_PROVIDER	0x4e4d5250	/* "NMRP" */
 #define NMR_TAG_CLIENT		0x4e4d5243	/* "NMRC" */
@@ -46,6 +48,7 @@ enum nmr_reg_state {
  * @pchars: the provider characteristics (provider registrations).
  * @cchars: the client characteristics (client registrations).
  * @instance: the registration instance inside the characteristics.
+ * @npi: the NPI index entry, while registered; nmr_lock.
  * @npi_node: in the NPI's list of this role, while registered; nmr_lock.
  * @bindings: every binding of this registration, linked through the
  *	binding's node[@role], in every state; nmr_lock.
@@ -71,6 +74,7 @@ struct nmr_reg {
 		const struct nmr_client_characteristics *cchars;
 	};
 	const struct nmr_registration_instance *instance;
+	struct nmr_npi *npi;
 	struct list_head npi_node;
 	struct list_head bindings;
 	struct list_head offers;

@@ -225,6 +225,7 @@ static int nmr_reg_insert(struct nmr_reg *reg)
 	}
 	list_add_tail(&reg->npi_node, &npi->regs[reg->role]);
 	npi->count[reg->role]++;
+	reg->npi = npi;
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	kfree(new_npi);
@@ -410,14 +411,15 @@ static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller
 
 	spin_lock_irqsave(&nmr_lock, flags);
 	if (reg->state != NMR_REG_REGISTERED) {
-		spin_unlock_irqrestore(&nmr_lock, flags);
 		nmr_misuse(caller, "%s %s#%u deregistered twice", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id);
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
 	}
 	reg->state = NMR_REG_DEREGISTERING;
 
-	npi = nmr_npi_find_locked(reg->instance->npi_id);
+	npi = reg->npi;
+	reg->npi = NULL;
 	list_del_init(&reg->npi_node);
 	if (!--npi->count[role] && !npi->count[!role])
 		hash_del(&npi->node);
@@ -428,14 +430,15 @@ static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller
 		reg->unload_refused = false;
 		module_put(reg->owner);
 	}
+	pr_debug("%s %s#%u deregistering\n", nmr_role_name(role),
+		 nmr_reg_owner_name(reg), reg->id);
 	list_for_each_entry_safe(b, next, &reg->bindings, node[role])
 		nmr_binding_stop_locked(b, &batch);
+	/* After this, a wait on another thread may free @reg. */
 	nmr_reg_put_locked(reg);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	kfree(npi);
-	pr_debug("%s %s#%u deregistering\n", nmr_role_name(role),
-		 nmr_reg_owner_name(reg), reg->id);
 	nmr_binding_detach_batch(&batch);
 	return -EINPROGRESS;
 }
@@ -505,10 +508,10 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long caller)
 
 	spin_lock_irqsave(&nmr_lock, flags);
 	if (reg->state != NMR_REG_DEREGISTERING || reg->waited) {
-		spin_unlock_irqrestore(&nmr_lock, flags);
 		nmr_misuse(caller, "wait for %s %s#%u %s", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id,
 			   reg->waited ? "twice" : "before deregistering it");
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
 	}
 	reg->waited = true;
@@ -613,20 +616,18 @@ static int nmr_refuse_unload(void *handle, enum nmr_role role, unsigned long cal
 		return -EINVAL;
 
 	spin_lock_irqsave(&nmr_lock, flags);
-	if (reg->state != NMR_REG_REGISTERED)
-		ret = -EINVAL;
-	else if (!reg->unload_refused && !try_module_get(reg->owner))
-		ret = -EBUSY;	/* the owner's module_exit() is running */
-	else
-		reg->unload_refused = true;
-	spin_unlock_irqrestore(&nmr_lock, flags);
-
-	if (ret == -EINVAL)
+	if (reg->state != NMR_REG_REGISTERED) {
 		nmr_misuse(caller, "refuse unload of deregistered %s %s#%u",
 			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
-	else if (!ret)
+		ret = -EINVAL;
+	} else if (!reg->unload_refused && !try_module_get(reg->owner)) {
+		ret = -EBUSY;	/* the owner's module_exit() is running */
+	} else {
+		reg->unload_refused = true;
 		pr_debug("%s %s#%u refuses unload of %s\n", nmr_role_name(role),
 			 nmr_reg_owner_name(reg), reg->id, nmr_reg_owner_name(reg));
+	}
+	spin_unlock_irqrestore(&nmr_lock, flags);
 	return ret;
 }
 
@@ -644,17 +645,14 @@ static int nmr_request_unload(void *handle, enum nmr_role role, unsigned long ca
 	if (refused) {
 		reg->unload_refused = false;
 		module_put(reg->owner);
-	}
-	spin_unlock_irqrestore(&nmr_lock, flags);
-
-	if (!refused) {
+		pr_debug("%s %s#%u requests unload of %s\n", nmr_role_name(role),
+			 nmr_reg_owner_name(reg), reg->id, nmr_reg_owner_name(reg));
+	} else {
 		nmr_misuse(caller, "request unload of %s %s#%u, which does not refuse it",
 			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
-		return -EINVAL;
 	}
-	pr_debug("%s %s#%u requests unload of %s\n", nmr_role_name(role),
-		 nmr_reg_owner_name(reg), reg->id, nmr_reg_owner_name(reg));
-	return 0;
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	return refused ? 0 : -EINVAL;
 }
 
 /**
