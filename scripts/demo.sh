@@ -20,24 +20,75 @@ set -e
 step() { echo; echo "### $*"; }
 show() { dmesg -c | sed -n '/NMR-DEMO-MARK/,$p' | grep -v NMR-DEMO-MARK || true; }
 mark() { echo NMR-DEMO-MARK >/dev/kmsg; }
-# Kernel lines reach the console only through show(), once, in order.
+# run CMD...: echo and run a command, say how it ended and how long it took.
+run() {
+	echo "\$ $*"
+	t0=$(cut -d' ' -f1 /proc/uptime)
+	rc=0
+	"$@" || rc=$?
+	t1=$(cut -d' ' -f1 /proc/uptime)
+	echo "(exit status $rc, $(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }') s)"
+}
+# wait_log TEXT: wait until the kernel logs a line containing TEXT.
+wait_log() {
+	until dmesg | grep -qF "$1"; do sleep 0.1; done
+}
+# Kernel lines reach the console only through show(), once, in order; the
+# console gets them back at the end, for the harness's exit marker.
 echo 1 >/proc/sys/kernel/printk
-dmesg -C
+trap 'echo 7 >/proc/sys/kernel/printk' EXIT
+dmesg -c >/dev/null
 cd /lib/nmr
-samples=$(ls nmr_sample_*.ko 2>/dev/null || true)
 
-step "insmod nmr.ko dyndbg=+p   (lifecycle lines on)"
-mark; insmod nmr.ko dyndbg=+p; show
-for ko in $samples; do
-	step "insmod $ko"
-	mark; insmod "$ko"; show
-done
-for ko in $(echo $samples | tr ' ' '\n' | sort -r); do
-	step "rmmod ${ko%.ko}"
-	mark; rmmod "${ko%.ko}"; show
-done
-step "rmmod nmr"
-mark; rmmod nmr; show
+step "Load NMR with its own lifecycle lines on (pr_debug, lines starting 'nmr:')"
+mark; run insmod nmr.ko dyndbg=+p; show
+
+step "Load two providers of the sample NPI: one with synchronous detach, one asynchronous that holds each request() in flight for 1.5 s"
+mark
+run insmod nmr_sample_provider.ko
+run insmod nmr_sample_provider_async.ko hold_ms=1500
+show
+
+step "Load the client: NMR offers it both providers inside its insmod; it checks their NPI version, attaches, and starts calling them"
+mark; run insmod nmr_sample_client.ko; show
+
+step "Load the bridge: a client of the sample NPI (binds to both providers) and a provider of the bridge NPI (the client binds to it)"
+mark; run insmod nmr_sample_bridge.ko; show
+
+step "Let the client call for 3 s (it logs calls 1, 2, 4, 8, ... of each binding)"
+mark; sleep 3; show
+
+step "Load the pinned sample: bound to both providers, it refuses unload"
+mark; run insmod nmr_sample_pinned.ko; show
+awk '$1 == "nmr_sample_pinned" { print "/proc/modules: " $1 " reference count " $3 }' /proc/modules
+
+step "rmmod the pinned sample: the kernel refuses at once with EAGAIN (EWOULDBLOCK), module_exit does not run"
+mark; run rmmod nmr_sample_pinned; show
+
+step "rmmod nmr: refused too, the samples use it"
+mark; run rmmod nmr; show
+
+step "rmmod the async provider while a request is in flight: both sides' detach go pending, the provider's module_exit waits, and the call's return completes them"
+mark
+wait_log "nmr_sample_provider_async: request"
+sleep 0.2
+run rmmod nmr_sample_provider_async
+show
+
+step "rmmod the bridge: module_exit deregisters its provider and its client, and waits for both"
+mark; run rmmod nmr_sample_bridge; show
+
+step "rmmod the client: module_exit deregisters both its registrations and waits"
+mark; run rmmod nmr_sample_client; show
+
+step "rmmod the sync provider: 'Unloading a Provider Module'; the pinned sample loses its last binding and requests unload"
+mark; run rmmod nmr_sample_provider; show
+
+step "rmmod the pinned sample: now it unloads"
+mark; run rmmod nmr_sample_pinned; show
+
+step "rmmod nmr: nothing uses it any more"
+mark; run rmmod nmr; show
 GUEST
 
 mkdir -p "${NMR_OUT:-$NMR_TOP/out}"

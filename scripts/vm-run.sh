@@ -57,6 +57,10 @@ done
 if [ -d "$NMR_TOP/tests/scenarios" ]; then
 	mkdir -p "$root/lib/nmr/scenarios"
 	cp "$NMR_TOP"/tests/scenarios/*.sh "$root/lib/nmr/scenarios/" 2>/dev/null || true
+	# Helpers the scenarios source; a subdirectory, so not run as scenarios.
+	if [ -d "$NMR_TOP/tests/scenarios/lib" ]; then
+		cp -r "$NMR_TOP/tests/scenarios/lib" "$root/lib/nmr/scenarios/"
+	fi
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 

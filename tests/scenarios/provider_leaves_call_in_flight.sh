@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# The async provider unloaded while a client's call is in flight in it
+# (hold_ms): its module_exit deregisters, both sides of the binding go
+# pending, the provider waits, and the call's return completes both, after
+# which the wait ends and rmmod returns.  The client stays loaded.
+. "$(dirname "$0")/lib/expect.sh"
+scn_begin
+
+mark
+expect_ok insmod nmr_sample_provider_async.ko hold_ms=2000
+expect_ok insmod nmr_sample_client.ko
+wait_for "nmr_sample_provider_async: request 1 from client nmr_sample_client: holding it in flight for 2000 ms"
+
+mark
+expect_ok rmmod nmr_sample_provider_async
+expect_in_order \
+	"nmr_sample_provider_async: unloading: deregistering the provider" \
+	"nmr_sample_client: detaching from nmr_sample_provider_async: a call is in flight, detach pending" \
+	"nmr_sample_provider_async: detaching from client nmr_sample_client (binding 1): 1 call(s) in flight, detach pending" \
+	"nmr_sample_provider_async: deregistration pending: waiting for it to complete" \
+	"nmr_sample_provider_async: request 1 from client nmr_sample_client returns after the detach began: not calling the client back" \
+	"nmr_sample_provider_async: last call in flight from client nmr_sample_client (binding 1) returned: completing the pending detach" \
+	"nmr_sample_client: call in flight into nmr_sample_provider_async returned after 1 calls: completing the pending detach" \
+	"nmr_sample_client: binding to nmr_sample_provider_async cleaned up (bindings now 0)" \
+	"nmr_sample_provider_async: binding 1 to client nmr_sample_client cleaned up (clients now 0)" \
+	"nmr_sample_provider_async: deregistration complete; unloaded" \
+	"rmmod nmr_sample_provider_async: status 0"
+expect_loaded nmr_sample_client
+
+mark
+expect_ok rmmod nmr_sample_client
+expect_in_order \
+	"nmr_sample_client: unloading: deregistering both clients (bindings now 0)" \
+	"nmr_sample_client: unloaded"
+
+scn_end
