@@ -186,7 +186,8 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
  * nmr_register_provider() - register a provider of an NPI
  * @chars: the provider's characteristics; NMR keeps the pointer.
  * @provider_context: passed to @chars->provider_attach_client.
- * @handle: receives the registration handle.
+ * @handle: receives the registration handle, before the first offer is
+ *	made, so attach callbacks may already find it there.
  *
  * The calling module (THIS_MODULE) is recorded as the owner.  Clients of
  * the same NPI that are already registered are offered this provider, in
@@ -200,7 +201,8 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
  * nmr_register_client() - register a client of an NPI
  * @chars: the client's characteristics; NMR keeps the pointer.
  * @client_context: passed to @chars->client_attach_provider.
- * @handle: receives the registration handle.
+ * @handle: receives the registration handle, before the first offer is
+ *	made, so attach callbacks may already find it there.
  *
  * The calling module (THIS_MODULE) is recorded as the owner.  This client
  * is offered every provider of the same NPI that is already registered, in
