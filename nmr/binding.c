@@ -34,11 +34,20 @@ static struct nmr_reg *nmr_side_reg(struct nmr_binding *b, enum nmr_role role)
 	return role == NMR_CLIENT ? &b->client->reg : &b->provider->reg;
 }
 
-/* "client foo#3 <-> provider bar#2", for log lines about one binding. */
-#define NMR_B_FMT "client %s#%u <-> provider %s#%u"
-#define NMR_B_ARGS(b) \
-	nmr_reg_owner_name(&(b)->client->reg), (b)->client->reg.id, \
-	nmr_reg_owner_name(&(b)->provider->reg), (b)->provider->reg.id
+/* A lifecycle line about @b, prefixed "client foo#3 <-> provider bar#2: ". */
+static __printf(2, 3) void nmr_b_dbg(const struct nmr_binding *b, const char *fmt, ...)
+{
+	struct va_format vaf;
+	va_list args;
+
+	va_start(args, fmt);
+	vaf.fmt = fmt;
+	vaf.va = &args;
+	pr_debug("client %s#%u <-> provider %s#%u: %pV\n",
+		 nmr_reg_owner_name(&b->client->reg), b->client->reg.id,
+		 nmr_reg_owner_name(&b->provider->reg), b->provider->reg.id, &vaf);
+	va_end(args);
+}
 
 struct nmr_binding *nmr_binding_alloc(void)
 {
@@ -113,7 +122,7 @@ static void nmr_binding_cleanup(struct nmr_binding *b)
 	const struct nmr_provider_characteristics *pc = b->provider->reg.pchars;
 	unsigned long flags;
 
-	pr_debug(NMR_B_FMT ": cleanup\n", NMR_B_ARGS(b));
+	nmr_b_dbg(b, "cleanup");
 	if (b->side[NMR_CLIENT].cleanup && cc->client_cleanup_binding_context)
 		cc->client_cleanup_binding_context(b->client_binding_context);
 	if (b->side[NMR_PROVIDER].cleanup && pc->provider_cleanup_binding_context)
@@ -169,7 +178,7 @@ static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
 	side->state = NMR_SIDE_DETACHING;
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
-	pr_debug(NMR_B_FMT ": detaching %s side\n", NMR_B_ARGS(b), nmr_role_name(role));
+	nmr_b_dbg(b, "detaching %s side", nmr_role_name(role));
 	ret = nmr_side_call_detach(b, role);
 	if (ret && ret != -EINPROGRESS) {
 		pr_warn("%s %s#%u: detach callback returned %d, not 0 or -EINPROGRESS; taken as 0\n",
@@ -183,8 +192,7 @@ static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
 		side->state = NMR_SIDE_PENDING;
 		side->pending_since = jiffies;
 		/* Logged under the lock: once unlocked, a complete may free @b. */
-		pr_debug(NMR_B_FMT ": %s side detach pending\n", NMR_B_ARGS(b),
-			 nmr_role_name(role));
+		nmr_b_dbg(b, "%s side detach pending", nmr_role_name(role));
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	}
@@ -220,7 +228,7 @@ void nmr_binding_offer(struct nmr_binding *b)
 	unsigned long flags;
 	int ret;
 
-	pr_debug(NMR_B_FMT ": offering\n", NMR_B_ARGS(b));
+	nmr_b_dbg(b, "offering");
 	ret = client->reg.cchars->client_attach_provider(b, client->reg.context,
 			&provider->reg.pchars->provider_registration_instance);
 
@@ -247,7 +255,7 @@ void nmr_binding_offer(struct nmr_binding *b)
 	}
 	if (!ret && !b->detach_requested) {
 		b->state = NMR_BINDING_ATTACHED;
-		pr_debug(NMR_B_FMT ": attached\n", NMR_B_ARGS(b));
+		nmr_b_dbg(b, "attached");
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	}
@@ -255,11 +263,9 @@ void nmr_binding_offer(struct nmr_binding *b)
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	if (ret)
-		pr_debug(NMR_B_FMT ": client failed after attaching (%d); detaching the provider\n",
-			 NMR_B_ARGS(b), ret);
+		nmr_b_dbg(b, "client failed after attaching (%d); detaching the provider", ret);
 	else
-		pr_debug(NMR_B_FMT ": a side deregistered during attach; detaching\n",
-			 NMR_B_ARGS(b));
+		nmr_b_dbg(b, "a side deregistered during attach; detaching");
 	nmr_binding_detach(b);
 }
 
@@ -322,7 +328,7 @@ static struct nmr_binding *nmr_binding_check(struct nmr_binding *b, unsigned lon
 		return NULL;
 	}
 	if (READ_ONCE(b->tag) != NMR_TAG_BINDING) {
-		nmr_misuse(caller, "%px is not a binding handle (tag %#x)", b, READ_ONCE(b->tag));
+		nmr_misuse(caller, "%p is not a binding handle (tag %#x)", b, READ_ONCE(b->tag));
 		return NULL;
 	}
 	return b;
@@ -349,8 +355,7 @@ static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	case NMR_SIDE_PENDING:
-		pr_debug(NMR_B_FMT ": %s side detach complete\n", NMR_B_ARGS(b),
-			 nmr_role_name(role));
+		nmr_b_dbg(b, "%s side detach complete", nmr_role_name(role));
 		finished = nmr_side_done_locked(b, role);
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		if (finished)
@@ -359,7 +364,7 @@ static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 	default:
 		break;
 	}
-	nmr_misuse(caller, "%s detach complete for binding %px whose %s side is %s%s",
+	nmr_misuse(caller, "%s detach complete for binding %p whose %s side is %s%s",
 		   nmr_role_name(role), b, nmr_role_name(role),
 		   nmr_side_state_names[side->state],
 		   side->completed ? " and already completed" : ", not pending");
@@ -443,13 +448,13 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 	spin_lock_irqsave(&nmr_lock, flags);
 	if (binding->state != NMR_BINDING_ATTACHING || binding->attacher != current) {
 		spin_unlock_irqrestore(&nmr_lock, flags);
-		nmr_misuse(_RET_IP_, "nmr_client_attach_provider() outside the client's attach callback for binding %px",
-			   binding);
+		nmr_misuse(_RET_IP_, "%s() outside the client's attach callback for binding %p",
+			   __func__, binding);
 		return -EINVAL;
 	}
 	if (binding->provider_attached) {
 		spin_unlock_irqrestore(&nmr_lock, flags);
-		nmr_misuse(_RET_IP_, "binding %px is attached already", binding);
+		nmr_misuse(_RET_IP_, "binding %p is attached already", binding);
 		return -EINVAL;
 	}
 	spin_unlock_irqrestore(&nmr_lock, flags);
@@ -460,7 +465,7 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 					 client_binding_context, client_dispatch,
 					 &context, &dispatch);
 	if (ret) {
-		pr_debug(NMR_B_FMT ": provider declined: %d\n", NMR_B_ARGS(binding), ret);
+		nmr_b_dbg(binding, "provider declined: %d", ret);
 		return ret;
 	}
 
@@ -489,9 +494,11 @@ void nmr_binding_report_locked(const struct nmr_binding *b,
 	enum nmr_role role;
 
 	lockdep_assert_held(&nmr_lock);
-	pr_warn("%s %s#%u waits for " NMR_B_FMT " (%s)\n",
+	pr_warn("%s %s#%u waits for client %s#%u <-> provider %s#%u (%s)\n",
 		nmr_role_name(waiter->role), nmr_reg_owner_name(waiter), waiter->id,
-		NMR_B_ARGS(b), nmr_binding_state_names[b->state]);
+		nmr_reg_owner_name(&b->client->reg), b->client->reg.id,
+		nmr_reg_owner_name(&b->provider->reg), b->provider->reg.id,
+		nmr_binding_state_names[b->state]);
 	for (role = NMR_CLIENT; role < NMR_ROLES; role++) {
 		const struct nmr_side *side = &b->side[role];
 

@@ -391,7 +391,7 @@ static struct nmr_reg *nmr_reg_check(void *handle, enum nmr_role role,
 		return NULL;
 	}
 	if (READ_ONCE(reg->tag) != want) {
-		nmr_misuse(caller, "%px is not a %s handle (tag %#x)", reg,
+		nmr_misuse(caller, "%p is not a %s handle (tag %#x)", reg,
 			   nmr_role_name(role), READ_ONCE(reg->tag));
 		return NULL;
 	}
