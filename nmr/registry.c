@@ -487,14 +487,25 @@ int nmr_deregister_client(struct nmr_client *handle)
 }
 NMR_EXPORT(nmr_deregister_client);
 
+/*
+ * Printed with nmr_lock held and interrupts off, so the report names a few
+ * bindings and counts the rest rather than flooding a slow console.
+ */
+#define NMR_REPORT_MAX 8
+
 static void nmr_reg_report(struct nmr_reg *reg)
 {
 	struct nmr_binding *b;
+	unsigned int n = 0;
 	unsigned long flags;
 
 	spin_lock_irqsave(&nmr_lock, flags);
 	list_for_each_entry(b, &reg->bindings, node[reg->role])
-		nmr_binding_report_locked(b, reg);
+		if (n++ < NMR_REPORT_MAX)
+			nmr_binding_report_locked(b, reg);
+	if (n > NMR_REPORT_MAX)
+		pr_warn("%s %s#%u waits for %u more bindings\n", nmr_role_name(reg->role),
+			nmr_reg_owner_name(reg), reg->id, n - NMR_REPORT_MAX);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 }
 

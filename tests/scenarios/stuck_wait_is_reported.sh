@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# A deregistration wait that takes longer than nmr's wait_warn_secs logs,
+# while it still waits, which binding it waits for and whose side is
+# pending; the wait then ends normally when the call in flight returns.
+. "$(dirname "$0")/lib/expect.sh"
+scn_begin
+
+echo 1 >/sys/module/nmr/parameters/wait_warn_secs
+mark
+expect_ok insmod nmr_sample_provider_async.ko hold_ms=2500
+expect_ok insmod nmr_sample_client.ko
+wait_for "nmr_sample_provider_async: request 1 from client nmr_sample_client: holding it in flight for 2500 ms"
+
+mark
+expect_ok rmmod nmr_sample_provider_async
+expect_in_order \
+	"nmr_sample_provider_async: deregistration pending: waiting for it to complete" \
+	"waits for client nmr_sample_client#" \
+	"client side pending for" \
+	"provider side pending for" \
+	"nmr_sample_provider_async: deregistration complete; unloaded"
+echo 10 >/sys/module/nmr/parameters/wait_warn_secs
+
+mark
+expect_ok rmmod nmr_sample_client
+scn_end
