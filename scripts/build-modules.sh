@@ -6,7 +6,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-dir=${1:-$NMR_TOP}
+dir=$(cd "${1:-$NMR_TOP}" && pwd)
 kdir=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")}
 log=$(mktemp /tmp/nmr-build.XXXXXX)
 trap 'rm -f "$log"' EXIT
@@ -16,6 +16,6 @@ if ! make -C "$kdir" M="$dir" W=1 modules >"$log" 2>&1; then
 	cat "$log"
 	nmr_die "module build failed"
 fi
-if grep -E 'warning:|error:' "$log"; then
+if grep -iE 'warning:|error:' "$log"; then
 	nmr_die "module build printed warnings (W=1)"
 fi
