@@ -98,11 +98,21 @@ def parse(log, kunit_py, expected):
     seen = set()
     open_seg = None
     outside = []
+
+    def unfinished(end):
+        kind, name, start = open_seg
+        seen.add(kind + ':' + name)
+        t = Test(f'{kind} {name}')
+        t.fail('did not finish (the VM died or hung; see the console log)')
+        for _, text in splat_blocks(lines[start + 1:end]):
+            t.fail('kernel splat:\n' + text)
+        tests.append(t)
+
     for i, line in enumerate(lines):
         m = MARK.search(line)
         if m and m.group(1) == 'BEGIN':
             if open_seg:
-                outside.append((open_seg, None))
+                unfinished(i)
             open_seg = (m.group(2), m.group(3), i)
             continue
         if m and m.group(1) == 'END' and open_seg and open_seg[1] == m.group(3):
@@ -113,18 +123,12 @@ def parse(log, kunit_py, expected):
             open_seg = None
             continue
         if not open_seg:
-            outside.append((None, i))
+            outside.append(i)
 
     if open_seg:
-        kind, name, start = open_seg
-        seen.add(kind + ':' + name)
-        t = Test(f'{kind} {name}')
-        t.fail('did not finish (the VM died or hung; see the console log)')
-        for _, text in splat_blocks(lines[start + 1:]):
-            t.fail('kernel splat:\n' + text)
-        tests.append(t)
+        unfinished(len(lines))
 
-    rest = [lines[i] for seg, i in outside if i is not None]
+    rest = [lines[i] for i in outside]
     stray = list(splat_blocks(rest))
     if stray:
         t = Test('kernel outside any test')
