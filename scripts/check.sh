@@ -10,7 +10,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 start=$(date +%s)
-out=${NMR_OUT:-$NMR_TOP/out}
+out=$NMR_OUT
 mkdir -p "$out"
 results=$out/results.txt
 : >"$results"
@@ -28,30 +28,24 @@ else
 	{ echo "FAIL build: every module, W=1, no warnings"; sed 's/^/  /' "$out/build.log"; } | record
 fi
 
-# One VM runs every KUnit module and scenario, then looks for leaks.
+# One VM runs every KUnit module and scenario, then looks for leaks; the
+# parser is told each test the VM was asked to run.
 guest=$out/check-guest.sh
+steps=(". /lib/nmr/lib.sh" "insmod /lib/nmr/nmr.ko || exit 1")
 expect=()
-{
-	echo ". /lib/nmr/lib.sh"
-	echo "insmod /lib/nmr/nmr.ko || exit 1"
-	for ko in "$NMR_TOP"/kunit/*.ko; do
-		[ -e "$ko" ] || continue
-		echo "nmr_run_kunit /lib/nmr/$(basename "$ko")"
-	done
-	for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
-		[ -e "$sc" ] || continue
-		echo "nmr_run_scenario /lib/nmr/scenarios/$(basename "$sc")"
-	done
-	echo "nmr_kmemleak_check"
-	echo "rmmod nmr"
-} >"$guest"
 for ko in "$NMR_TOP"/kunit/*.ko; do
-	[ -e "$ko" ] && expect+=(--expect "kunit:$(basename "$ko" .ko)")
+	[ -e "$ko" ] || continue
+	steps+=("nmr_run_kunit /lib/nmr/$(basename "$ko")")
+	expect+=(--expect "kunit:$(basename "$ko" .ko)")
 done
 for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
-	[ -e "$sc" ] && expect+=(--expect "scenario:$(basename "$sc" .sh)")
+	[ -e "$sc" ] || continue
+	steps+=("nmr_run_scenario /lib/nmr/scenarios/$(basename "$sc")")
+	expect+=(--expect "scenario:$(basename "$sc" .sh)")
 done
+steps+=("nmr_kmemleak_check" "rmmod nmr")
 expect+=(--expect "kmemleak:scan")
+printf '%s\n' "${steps[@]}" >"$guest"
 
 echo "nmr: booting the test VM (console log: $out/console.log)"
 NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-1200}" \

@@ -91,13 +91,14 @@ step "rmmod nmr: nothing uses it any more"
 mark; run rmmod nmr; show
 GUEST
 
-mkdir -p "${NMR_OUT:-$NMR_TOP/out}"
+log=$NMR_OUT/demo-console.log
+mkdir -p "$NMR_OUT"
 echo "nmr: booting QEMU for the demo..."
-NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t 600 -l "${NMR_OUT:-$NMR_TOP/out}/demo-console.log" "$guest" || {
+NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t 600 -l "$log" "$guest" || {
 	rc=$?
-	echo "nmr: demo failed (status $rc); console log: ${NMR_OUT:-$NMR_TOP/out}/demo-console.log" >&2
+	echo "nmr: demo failed (status $rc); console log: $log" >&2
 	exit $rc
 }
 # The guest's own output (its step headers and dmesg excerpts), without
 # the boot noise.
-sed -n '/^### /,$p' "${NMR_OUT:-$NMR_TOP/out}/demo-console.log" | grep -v 'NMR-EXIT\|reboot:'
+sed -n '/^### /,$p' "$log" | grep -v 'NMR-EXIT\|reboot:'

@@ -6,6 +6,8 @@ NMR_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 NMR_CACHE=${NMR_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/nmr}
 NMR_SRC_TARBALL=/usr/src/linux-source-6.12.tar.xz
 NMR_FLAVOR=${NMR_FLAVOR:-debug}
+# Logs and verdicts of make check, make demo and make selftest.
+NMR_OUT=${NMR_OUT:-$NMR_TOP/out}
 
 nmr_die() { echo "nmr: error: $*" >&2; exit 1; }
 

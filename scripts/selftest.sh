@@ -8,7 +8,7 @@
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
-out=${NMR_OUT:-$NMR_TOP/out}/selftest
+out=$NMR_OUT/selftest
 mkdir -p "$out"
 KDIR=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")} || nmr_die "kernel build failed"
 export KDIR

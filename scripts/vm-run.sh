@@ -68,20 +68,21 @@ fi
 accel=${NMR_ACCEL:-tcg}
 cmdline="console=ttyS0 panic=1 oops=panic nokaslr loglevel=7 kmemleak=on"
 
+# The console goes to the log, and to stdout unless NMR_QUIET is set.
+console() {
+	if [ -n "${NMR_QUIET:-}" ]; then
+		cat >"$log"
+	else
+		tee "$log"
+	fi
+}
+
 set +e
-if [ -n "${NMR_QUIET:-}" ]; then
-	timeout --foreground -k 5 "$timeout_s" \
-		qemu-system-x86_64 -accel "$accel" -smp 2 -m 1G -cpu max \
-		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
-		-display none -monitor none -serial stdio -no-reboot </dev/null 2>&1 |
-		tr -d '\r' >"$log"
-else
-	timeout --foreground -k 5 "$timeout_s" \
-		qemu-system-x86_64 -accel "$accel" -smp 2 -m 1G -cpu max \
-		-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
-		-display none -monitor none -serial stdio -no-reboot </dev/null 2>&1 |
-		tr -d '\r' | tee "$log"
-fi
+timeout --foreground -k 5 "$timeout_s" \
+	qemu-system-x86_64 -accel "$accel" -smp 2 -m 1G -cpu max \
+	-kernel "$kernel" -initrd "$work/initrd.gz" -append "$cmdline" \
+	-display none -monitor none -serial stdio -no-reboot </dev/null 2>&1 |
+	tr -d '\r' | console
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
