@@ -18,6 +18,8 @@
 #include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/completion.h>
+#include <linux/cpumask.h>
+#include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -74,6 +76,7 @@ enum nmr_test_attach {
 	NMR_TEST_FAIL_AFTER_ATTACH,	/* attach, then return -ENOMEM */
 	NMR_TEST_SKIP_ATTACH,		/* return 0 without attaching */
 	NMR_TEST_NULL_OUT_PARAMS,	/* attach with NULL out-params, then properly */
+	NMR_TEST_ENTER_AROUND_ATTACH,	/* nmr_client_enter() before and after attaching */
 };
 
 /* What a detach callback does. */
@@ -131,7 +134,11 @@ struct nmr_test_bctx {
 	bool completed;
 	struct task_struct *cleanup_task;
 	bool cleanup_in_softirq;
+	bool cleanup_in_hardirq;
 	bool cleanup_irqs_off;
+	/* Client side, NMR_TEST_ENTER_AROUND_ATTACH: what enter returned. */
+	bool enter_before_attach;
+	bool enter_after_attach;
 };
 
 /* One provider or client registration and how its callbacks behave. */
@@ -196,6 +203,15 @@ struct nmr_test {
 	struct nmr_test_bctx *timer_bctx;
 	/* Held around NMR calls that must work in atomic context. */
 	spinlock_t atomic_lock;
+	/* Rundown: a section held on t->helper, entered on @hold_cpu. */
+	struct nmr_test_bctx *hold_bctx;
+	int hold_cpu;
+	int hold_cpu_seen;
+	bool hold_entered;
+	/* Rundown: an exit made in hard IRQ context. */
+	struct irq_work irq_work;
+	struct nmr_test_bctx *irq_bctx;
+	bool irq_in_hardirq;
 };
 
 /* Event log */
@@ -453,8 +469,18 @@ static int nmr_test_client_attach_provider(struct nmr_binding *binding, void *cl
 	cb->peer_instance_ok = nmr_test_instance_ok(c, provider);
 	if (c->attach == NMR_TEST_NULL_OUT_PARAMS)
 		nmr_test_attach_with_null_out_params(c, cb);
+	if (c->attach == NMR_TEST_ENTER_AROUND_ATTACH) {
+		cb->enter_before_attach = nmr_client_enter(binding);
+		if (cb->enter_before_attach)
+			nmr_client_exit(binding);
+	}
 
 	ret = nmr_test_attach(cb, &c->dispatch);
+	if (!ret && c->attach == NMR_TEST_ENTER_AROUND_ATTACH) {
+		cb->enter_after_attach = nmr_client_enter(binding);
+		if (cb->enter_after_attach)
+			nmr_client_exit(binding);
+	}
 	cb->attach_ret[0] = ret;
 	if (ret && c->attach == NMR_TEST_RETRY) {
 		ret = nmr_test_attach(cb, &c->dispatch_v2);
@@ -535,6 +561,7 @@ static void nmr_test_cleanup(struct nmr_test_bctx *b, enum nmr_test_event_type t
 	b->cleanup_calls++;
 	b->cleanup_task = current;
 	b->cleanup_in_softirq = in_serving_softirq();
+	b->cleanup_in_hardirq = in_hardirq();
 	b->cleanup_irqs_off = irqs_disabled_flags(flags);
 	spin_unlock_irqrestore(&t->lock, flags);
 }
@@ -2336,6 +2363,287 @@ static void attach_with_null_out_params_is_rejected(struct kunit *test)
 	nmr_test_expect_registry_usable(test);
 }
 
+/* Rundown protection (contract 8) */
+
+static bool nmr_test_enter(struct nmr_test_bctx *b)
+{
+	return b->client_side ? nmr_client_enter(b->binding) : nmr_provider_enter(b->binding);
+}
+
+static void nmr_test_exit(struct nmr_test_bctx *b)
+{
+	if (b->client_side)
+		nmr_client_exit(b->binding);
+	else
+		nmr_provider_exit(b->binding);
+}
+
+/* t->helper: enter t->hold_bctx's side on t->hold_cpu, hold until t->start. */
+static int nmr_test_hold_fn(void *arg)
+{
+	struct nmr_test *t = arg;
+
+	set_cpus_allowed_ptr(current, cpumask_of(t->hold_cpu));
+	t->hold_cpu_seen = raw_smp_processor_id();
+	t->hold_entered = nmr_test_enter(t->hold_bctx);
+	complete(&t->attach_entered);
+	if (!t->hold_entered)
+		return -ESHUTDOWN;
+	wait_for_completion_timeout(&t->start, NMR_TEST_TIMEOUT);
+	nmr_test_exit(t->hold_bctx);
+	return 0;
+}
+
+/* r->waiter: nmr_unregister_*() of @r, on CPU 0. */
+static int nmr_test_unregister_on_cpu0_fn(void *arg)
+{
+	set_cpus_allowed_ptr(current, cpumask_of(0));
+	return nmr_test_unregister_fn(arg);
+}
+
+static void nmr_test_irq_exit_fn(struct irq_work *work)
+{
+	struct nmr_test *t = container_of(work, struct nmr_test, irq_work);
+
+	t->irq_in_hardirq = in_hardirq();
+	nmr_test_exit(t->irq_bctx);
+}
+
+static void client_may_enter_once_attached_inside_its_attach_callback(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb, *pb;
+
+	c->attach = NMR_TEST_ENTER_AROUND_ATTACH;
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	pb = nmr_test_side(test, false, p, c);
+	KUNIT_EXPECT_FALSE(test, cb->enter_before_attach);
+	KUNIT_EXPECT_TRUE(test, cb->enter_after_attach);
+
+	KUNIT_EXPECT_TRUE(test, nmr_client_enter(cb->binding));
+	KUNIT_EXPECT_TRUE(test, nmr_provider_enter(pb->binding));
+	nmr_provider_exit(pb->binding);
+	nmr_client_exit(cb->binding);
+
+	/* Every section exited: the detach is as synchronous as without them. */
+	nmr_test_deregister_and_wait(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1),
+			       NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	nmr_test_expect_released(test, p, c);
+}
+
+static void enter_fails_on_both_sides_once_detach_began(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb, *pb;
+
+	/* A pending client side keeps the binding alive to try enter on. */
+	c->detach = NMR_TEST_DETACH_PENDING;
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	pb = nmr_test_side(test, false, p, c);
+
+	nmr_test_deregister(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
+	KUNIT_EXPECT_FALSE(test, nmr_provider_enter(pb->binding));
+
+	nmr_test_start_wait(test, p);
+	nmr_test_complete(cb);
+	nmr_test_finish_wait(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	nmr_test_expect_released(test, p, c);
+}
+
+static void detach_waits_for_a_section_entered_on_another_cpu(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb, *pb;
+
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	pb = nmr_test_side(test, false, p, c);
+
+	t->hold_bctx = cb;
+	t->hold_cpu = 1;
+	nmr_test_async_start(test, &t->helper, nmr_test_hold_fn, t, "client section on CPU 1");
+	KUNIT_ASSERT_TRUE(test, wait_for_completion_timeout(&t->attach_entered, NMR_TEST_TIMEOUT));
+	KUNIT_ASSERT_TRUE(test, t->hold_entered);
+	KUNIT_EXPECT_EQ(test, t->hold_cpu_seen, 1);
+
+	/* Both detach callbacks return 0; the client side still holds a call. */
+	nmr_test_async_start(test, &p->waiter, nmr_test_unregister_on_cpu0_fn, p,
+			     "nmr_unregister_provider() on CPU 0");
+	nmr_test_expect_waiting(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
+
+	complete_all(&t->start);
+	KUNIT_EXPECT_EQ(test, nmr_test_async_finish(test, &t->helper), 0);
+	nmr_test_finish_wait(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	KUNIT_EXPECT_PTR_EQ(test, cb->cleanup_task, t->helper.task);
+	KUNIT_EXPECT_PTR_EQ(test, pb->cleanup_task, t->helper.task);
+	nmr_test_expect_released(test, p, c);
+}
+
+static void wait_ends_on_the_last_exit_which_runs_the_cleanups(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb, *pb;
+
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	pb = nmr_test_side(test, false, p, c);
+	KUNIT_ASSERT_TRUE(test, nmr_client_enter(cb->binding));
+	KUNIT_ASSERT_TRUE(test, nmr_client_enter(cb->binding));
+
+	nmr_test_deregister(test, p);
+	nmr_test_start_wait(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+	nmr_client_exit(cb->binding);
+	nmr_test_expect_waiting(test, p);
+	nmr_test_expect_no_events(test);
+
+	nmr_client_exit(cb->binding);
+	/* Already done when the last exit returns, on this thread. */
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	KUNIT_EXPECT_PTR_EQ(test, cb->cleanup_task, current);
+	KUNIT_EXPECT_PTR_EQ(test, pb->cleanup_task, current);
+	nmr_test_finish_wait(test, p);
+	nmr_test_expect_released(test, p, c);
+}
+
+static void exit_from_hard_irq_completes_the_side(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb, *pb;
+
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	pb = nmr_test_side(test, false, p, c);
+	KUNIT_ASSERT_TRUE(test, nmr_client_enter(cb->binding));
+
+	nmr_test_deregister(test, p);
+	nmr_test_start_wait(test, p);
+	nmr_test_expect_waiting(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+
+	t->irq_bctx = cb;
+	irq_work_queue(&t->irq_work);
+	irq_work_sync(&t->irq_work);
+	KUNIT_EXPECT_TRUE(test, t->irq_in_hardirq);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	KUNIT_EXPECT_TRUE(test, cb->cleanup_in_hardirq);
+	KUNIT_EXPECT_TRUE(test, pb->cleanup_in_hardirq);
+	nmr_test_finish_wait(test, p);
+	nmr_test_expect_released(test, p, c);
+}
+
+static void provider_section_keeps_the_provider_side_detaching(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb, *pb;
+
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	pb = nmr_test_side(test, false, p, c);
+	KUNIT_ASSERT_TRUE(test, nmr_provider_enter(pb->binding));
+
+	nmr_test_deregister(test, c);
+	nmr_test_start_wait(test, c);
+	nmr_test_expect_waiting(test, c);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+	KUNIT_EXPECT_FALSE(test, nmr_provider_enter(pb->binding));
+	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
+
+	nmr_provider_exit(pb->binding);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	nmr_test_finish_wait(test, c);
+	nmr_test_expect_released(test, p, c);
+}
+
+/* A side that pends and holds a section is done only when both are over. */
+static void nmr_test_pending_and_entered(struct kunit *test, bool exit_last)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb;
+
+	c->detach = NMR_TEST_DETACH_PENDING;
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	KUNIT_ASSERT_TRUE(test, nmr_client_enter(cb->binding));
+
+	nmr_test_deregister(test, p);
+	nmr_test_start_wait(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+	if (exit_last)
+		nmr_test_complete(cb);
+	else
+		nmr_client_exit(cb->binding);
+	nmr_test_expect_waiting(test, p);
+	nmr_test_expect_no_events(test);
+
+	if (exit_last)
+		nmr_client_exit(cb->binding);
+	else
+		nmr_test_complete(cb);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	nmr_test_finish_wait(test, p);
+	nmr_test_expect_released(test, p, c);
+}
+
+static void pending_side_with_a_section_finishes_on_the_last_exit(struct kunit *test)
+{
+	nmr_test_pending_and_entered(test, true);
+}
+
+static void pending_side_with_no_section_left_finishes_on_complete(struct kunit *test)
+{
+	nmr_test_pending_and_entered(test, false);
+}
+
+static void enter_and_exit_reject_invalid_bindings(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+
+	nmr_test_register(test, p);
+	nmr_test_register(test, c);
+	KUNIT_EXPECT_FALSE(test, nmr_client_enter(NULL));
+	KUNIT_EXPECT_FALSE(test, nmr_provider_enter(NULL));
+	KUNIT_EXPECT_FALSE(test, nmr_client_enter((struct nmr_binding *)p->provider));
+	KUNIT_EXPECT_FALSE(test, nmr_provider_enter((struct nmr_binding *)c->client));
+	nmr_client_exit(NULL);
+	nmr_provider_exit(NULL);
+	nmr_client_exit((struct nmr_binding *)p->provider);
+	nmr_provider_exit((struct nmr_binding *)c->client);
+	nmr_test_expect_bound(test, p, c);
+	nmr_test_deregister_and_wait(test, c);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_ATTACH, 1, 1), NMR_EV(PROVIDER_ATTACH, 1, 1),
+			       NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1),
+			       NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	nmr_test_expect_registry_usable(test);
+}
+
 /* Suite */
 
 /* kunit action, the last to run: free the case's state unless NMR may hold it. */
@@ -2344,6 +2652,7 @@ static void nmr_test_release(void *data)
 	struct nmr_test *t = data;
 
 	timer_delete_sync(&t->timer);
+	irq_work_sync(&t->irq_work);
 	nmr_test_unblock(t);
 	if (!nmr_test_async_wait(&t->helper, NMR_TEST_TIMEOUT))
 		t->leak = true;
@@ -2369,6 +2678,7 @@ static int nmr_test_init(struct kunit *test)
 	init_completion(&t->deregistered);
 	init_completion(&t->helper.done);
 	timer_setup(&t->timer, nmr_test_timer_fn, 0);
+	t->irq_work = IRQ_WORK_INIT_HARD(nmr_test_irq_exit_fn);
 	guid_gen(&t->npi);
 	guid_gen(&t->npi_b);
 	guid_gen(&t->npi_c);
@@ -2441,7 +2751,26 @@ static struct kunit_suite nmr_core_test_suite = {
 	.test_cases = nmr_core_test_cases,
 };
 
-kunit_test_suite(nmr_core_test_suite);
+static struct kunit_case nmr_rundown_test_cases[] = {
+	KUNIT_CASE(client_may_enter_once_attached_inside_its_attach_callback),
+	KUNIT_CASE(enter_fails_on_both_sides_once_detach_began),
+	KUNIT_CASE(detach_waits_for_a_section_entered_on_another_cpu),
+	KUNIT_CASE(wait_ends_on_the_last_exit_which_runs_the_cleanups),
+	KUNIT_CASE(exit_from_hard_irq_completes_the_side),
+	KUNIT_CASE(provider_section_keeps_the_provider_side_detaching),
+	KUNIT_CASE(pending_side_with_a_section_finishes_on_the_last_exit),
+	KUNIT_CASE(pending_side_with_no_section_left_finishes_on_complete),
+	KUNIT_CASE(enter_and_exit_reject_invalid_bindings),
+	{}
+};
+
+static struct kunit_suite nmr_rundown_test_suite = {
+	.name = "nmr_rundown",
+	.init = nmr_test_init,
+	.test_cases = nmr_rundown_test_cases,
+};
+
+kunit_test_suites(&nmr_core_test_suite, &nmr_rundown_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for the NMR core");
 MODULE_LICENSE("GPL");

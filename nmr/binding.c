@@ -26,6 +26,7 @@ static const char *const nmr_side_state_names[] = {
 	[NMR_SIDE_ATTACHED] = "attached",
 	[NMR_SIDE_DETACHING] = "in its detach callback",
 	[NMR_SIDE_PENDING] = "pending",
+	[NMR_SIDE_DRAINING] = "waiting for its entered calls to exit",
 	[NMR_SIDE_DONE] = "done",
 };
 
@@ -53,16 +54,31 @@ struct nmr_binding *nmr_binding_alloc(void)
 {
 	struct nmr_binding *b = kzalloc(sizeof(*b), GFP_KERNEL);
 
-	if (b)
-		INIT_LIST_HEAD(&b->work);
+	if (!b)
+		return NULL;
+	b->calls = alloc_percpu(struct nmr_calls);
+	if (!b->calls) {
+		kfree(b);
+		return NULL;
+	}
+	INIT_LIST_HEAD(&b->work);
 	return b;
 }
 
+static void nmr_binding_free_rcu(struct rcu_head *head)
+{
+	struct nmr_binding *b = container_of(head, struct nmr_binding, rcu);
+
+	free_percpu(b->calls);
+	kfree(b);
+}
+
+/* After a grace period: an exit may still be looking at @b (rundown.c). */
 void nmr_binding_free(struct nmr_binding *b)
 {
 	/* Lets a stale handle that still points at our memory be caught. */
 	WRITE_ONCE(b->tag, NMR_TAG_FREED);
-	kfree(b);
+	call_rcu(&b->rcu, nmr_binding_free_rcu);
 }
 
 /**
@@ -116,7 +132,7 @@ static void nmr_binding_drop_locked(struct nmr_binding *b)
  * completed last; then the binding's users of both registrations go, which
  * may end their waits.
  */
-static void nmr_binding_cleanup(struct nmr_binding *b)
+void nmr_binding_cleanup(struct nmr_binding *b)
 {
 	const struct nmr_client_characteristics *cc = b->client->reg.cchars;
 	const struct nmr_provider_characteristics *pc = b->provider->reg.pchars;
@@ -149,6 +165,52 @@ static bool nmr_side_done_locked(struct nmr_binding *b, enum nmr_role role)
 	b->state = NMR_BINDING_CLEANUP;
 	nmr_binding_unlink_locked(b);
 	return true;
+}
+
+/*
+ * @role's detach callback is over (it returned 0, or its complete function
+ * ran): the side is done unless sections it entered are still running, in
+ * which case the last nmr_*_exit() finishes it.  Returns what
+ * nmr_side_done_locked() does.
+ */
+static bool nmr_side_settle_locked(struct nmr_binding *b, enum nmr_role role)
+{
+	int entered = nmr_rundown_entered_locked(b, role);
+
+	lockdep_assert_held(&nmr_lock);
+	if (entered) {
+		b->side[role].state = NMR_SIDE_DRAINING;
+		b->side[role].since = jiffies;
+		nmr_b_dbg(b, "%s side waits for %d entered call(s) to exit",
+			  nmr_role_name(role), entered);
+		return false;
+	}
+	return nmr_side_done_locked(b, role);
+}
+
+/**
+ * nmr_side_exited() - a section of @role's side exited after the detach began
+ * @b: the binding, closed; may be in CLEANUP already, but not yet freed
+ *	(the caller is in an RCU read-side section).
+ * @role: the side.
+ *
+ * Context: any context, no NMR lock held.
+ * Return: true when this finished the binding: the caller must call
+ * nmr_binding_cleanup() once it has left its RCU read-side section.
+ */
+bool nmr_side_exited(struct nmr_binding *b, enum nmr_role role)
+{
+	unsigned long flags;
+	bool finished = false;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (b->side[role].state == NMR_SIDE_DRAINING &&
+	    !nmr_rundown_entered_locked(b, role)) {
+		nmr_b_dbg(b, "%s side's last entered call exited", nmr_role_name(role));
+		finished = nmr_side_done_locked(b, role);
+	}
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	return finished;
 }
 
 static int nmr_side_call_detach(struct nmr_binding *b, enum nmr_role role)
@@ -190,13 +252,13 @@ static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
 	spin_lock_irqsave(&nmr_lock, flags);
 	if (ret == -EINPROGRESS && !side->completed) {
 		side->state = NMR_SIDE_PENDING;
-		side->pending_since = jiffies;
+		side->since = jiffies;
 		/* Logged under the lock: once unlocked, a complete may free @b. */
 		nmr_b_dbg(b, "%s side detach pending", nmr_role_name(role));
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return;
 	}
-	finished = nmr_side_done_locked(b, role);
+	finished = nmr_side_settle_locked(b, role);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 	if (finished)
 		nmr_binding_cleanup(b);
@@ -260,6 +322,7 @@ void nmr_binding_offer(struct nmr_binding *b)
 		return;
 	}
 	b->state = NMR_BINDING_DETACHING;
+	nmr_rundown_close_locked(b);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	if (ret)
@@ -292,9 +355,11 @@ void nmr_binding_stop_locked(struct nmr_binding *b, struct list_head *batch)
 		break;
 	case NMR_BINDING_ATTACHING:
 		b->detach_requested = true;
+		nmr_rundown_close_locked(b);
 		break;
 	case NMR_BINDING_ATTACHED:
 		b->state = NMR_BINDING_DETACHING;
+		nmr_rundown_close_locked(b);
 		list_add_tail(&b->work, batch);
 		break;
 	case NMR_BINDING_DETACHING:
@@ -321,17 +386,13 @@ void nmr_binding_detach_batch(struct list_head *batch)
 	}
 }
 
-static struct nmr_binding *nmr_binding_check(struct nmr_binding *b, unsigned long caller)
+/* Out of line: the check itself is inlined into the fast paths. */
+void nmr_binding_misuse(const struct nmr_binding *b, unsigned long caller)
 {
-	if (!b) {
+	if (!b)
 		nmr_misuse(caller, "NULL binding");
-		return NULL;
-	}
-	if (READ_ONCE(b->tag) != NMR_TAG_BINDING) {
+	else
 		nmr_misuse(caller, "%p is not a binding handle (tag %#x)", b, READ_ONCE(b->tag));
-		return NULL;
-	}
-	return b;
 }
 
 static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
@@ -356,7 +417,7 @@ static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 		return;
 	case NMR_SIDE_PENDING:
 		nmr_b_dbg(b, "%s side detach complete", nmr_role_name(role));
-		finished = nmr_side_done_locked(b, role);
+		finished = nmr_side_settle_locked(b, role);
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		if (finished)
 			nmr_binding_cleanup(b);
@@ -473,6 +534,7 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 	binding->provider_attached = true;
 	binding->client_binding_context = client_binding_context;
 	binding->provider_binding_context = context;
+	nmr_rundown_open_locked(binding);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	*provider_binding_context = context;
@@ -505,10 +567,14 @@ void nmr_binding_report_locked(const struct nmr_binding *b,
 		if (side->state == NMR_SIDE_PENDING)
 			pr_warn("  %s side pending for %u ms: %s must call nmr_%s_complete()\n",
 				nmr_role_name(role),
-				jiffies_to_msecs(jiffies - side->pending_since),
+				jiffies_to_msecs(jiffies - side->since),
 				role == NMR_CLIENT ? "the client" : "the provider",
 				role == NMR_CLIENT ? "client_detach_provider" :
 						     "provider_detach_client");
+		else if (side->state == NMR_SIDE_DRAINING)
+			pr_warn("  %s side has %d entered call(s) for %u ms: each must call nmr_%s_exit()\n",
+				nmr_role_name(role), nmr_rundown_entered_locked(b, role),
+				jiffies_to_msecs(jiffies - side->since), nmr_role_name(role));
 		else if (side->state == NMR_SIDE_DETACHING)
 			pr_warn("  %s side is still in its detach callback\n",
 				nmr_role_name(role));

@@ -15,6 +15,8 @@
 
 #include <linux/completion.h>
 #include <linux/list.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <nmr/nmr.h>
 
@@ -104,6 +106,9 @@ struct nmr_client {
  *    freed                      freed          └──────────▶ DETACHING
  *                                                                 │
  *                                         (both sides done) ──▶ CLEANUP ──▶ freed
+ *
+ * Freed bindings go after an RCU grace period, so that nmr_*_exit() may look
+ * at a binding whose last section it has just left (see rundown.c).
  */
 enum nmr_binding_state {
 	NMR_BINDING_OFFERED,
@@ -119,6 +124,7 @@ enum nmr_side_state {
 	NMR_SIDE_ATTACHED,
 	NMR_SIDE_DETACHING,	/* detach callback running */
 	NMR_SIDE_PENDING,	/* detach returned -EINPROGRESS */
+	NMR_SIDE_DRAINING,	/* detach over; entered sections not all exited */
 	NMR_SIDE_DONE,
 };
 
@@ -128,14 +134,19 @@ enum nmr_side_state {
  * @completed: the side's complete function ran while its detach callback
  *	was still running; nmr_lock.
  * @cleanup: the side attached, so its cleanup callback is due; nmr_lock.
- * @pending_since: jiffies when the side became pending, for stuck-unload
- *	reports; nmr_lock.
+ * @since: jiffies when the side became pending or draining, for
+ *	stuck-unload reports; nmr_lock.
  */
 struct nmr_side {
 	enum nmr_side_state state;
 	bool completed;
 	bool cleanup;
-	unsigned long pending_since;
+	unsigned long since;
+};
+
+/* Per CPU: the sections each side has entered on this CPU, minus exits. */
+struct nmr_calls {
+	unsigned int entered[NMR_ROLES];
 };
 
 /**
@@ -154,10 +165,14 @@ struct nmr_side {
  * @provider_attached: provider_attach_client() returned 0; nmr_lock.
  * @detach_requested: a side deregistered while ATTACHING (late comer);
  *	nmr_lock.
+ * @open: nmr_*_enter() may succeed: from the provider's attach until the
+ *	detach begins.  Written under nmr_lock, read without it.
+ * @calls: per-CPU counts of the sections entered by each side.
  * @side: the client and provider sides, indexed by &enum nmr_role.
  * @client_binding_context: given by the client to
  *	nmr_client_attach_provider().
  * @provider_binding_context: returned by provider_attach_client().
+ * @rcu: frees the binding after a grace period.
  */
 struct nmr_binding {
 	u32 tag;
@@ -169,9 +184,12 @@ struct nmr_binding {
 	struct task_struct *attacher;
 	bool provider_attached;
 	bool detach_requested;
+	bool open;
+	struct nmr_calls __percpu *calls;
 	struct nmr_side side[NMR_ROLES];
 	void *client_binding_context;
 	void *provider_binding_context;
+	struct rcu_head rcu;
 };
 
 extern spinlock_t nmr_lock;
@@ -194,5 +212,22 @@ void nmr_binding_stop_locked(struct nmr_binding *b, struct list_head *batch);
 void nmr_binding_detach_batch(struct list_head *batch);
 void nmr_binding_report_locked(const struct nmr_binding *b,
 			       const struct nmr_reg *waiter);
+void nmr_binding_misuse(const struct nmr_binding *b, unsigned long caller);
+bool nmr_side_exited(struct nmr_binding *b, enum nmr_role role);
+void nmr_binding_cleanup(struct nmr_binding *b);
+
+/* The check every entry point taking a binding handle makes first. */
+static inline bool nmr_binding_check(const struct nmr_binding *b, unsigned long caller)
+{
+	if (likely(b && READ_ONCE(b->tag) == NMR_TAG_BINDING))
+		return true;
+	nmr_binding_misuse(b, caller);
+	return false;
+}
+
+/* rundown.c */
+void nmr_rundown_open_locked(struct nmr_binding *b);
+void nmr_rundown_close_locked(struct nmr_binding *b);
+int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role);
 
 #endif /* _NMR_INTERNAL_H */

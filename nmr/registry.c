@@ -14,6 +14,7 @@
 #include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -739,6 +740,8 @@ module_init(nmr_init);
 
 static void __exit nmr_exit(void)
 {
+	/* Bindings are freed by RCU callbacks in this module. */
+	rcu_barrier();
 	pr_info("Network Module Registrar unloaded\n");
 }
 module_exit(nmr_exit);

@@ -1,22 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * nmr_sample_provider_async - a provider of the sample NPI whose detach is
- * asynchronous.
+ * nmr_sample_provider_async - a provider of the sample NPI whose calls into
+ * the client are guarded by NMR's rundown protection (contract section 8).
  *
  * Its request() function calls back into the client, and may hold the call
- * in flight for hold_ms first (a stand-in for waiting on hardware).  So the
- * provider counts, per binding, the request() calls in flight.  When its
- * detach callback runs while some are, it returns -EINPROGRESS; the last of
- * those calls to return completes the detach with
- * nmr_provider_detach_client_complete().  A call that returns after the
- * detach began does not call the client back.
+ * in flight for hold_ms first (a stand-in for waiting on hardware).  It
+ * brackets that with nmr_provider_enter() and nmr_provider_exit() instead of
+ * counting calls itself: enter fails once the detach has begun, so no new
+ * call reaches the client; a call entered before keeps the client attached
+ * until its exit.  So the detach callback simply returns 0 and NMR
+ * completes the provider side when the last entered call exits.  Compare
+ * nmr_sample_client and nmr_sample_bridge, which hand-write the Windows
+ * pattern (a counter under a lock, -EINPROGRESS and a complete call).
  *
  *   insmod nmr_sample_provider_async.ko [hold_ms=1500]
  *   rmmod nmr_sample_provider_async
  *
  * With hold_ms set, rmmod of this module or of a client bound to it waits
- * until the request in flight returns, and dmesg shows the detach pending
- * and then completing.
+ * until the request in flight returns, and dmesg shows the detach returning
+ * 0 and the cleanup coming only after the call has exited.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -25,7 +27,6 @@
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <nmr/nmr.h>
 #include <nmr_sample_npi.h>
 
@@ -35,16 +36,11 @@ MODULE_PARM_DESC(hold_ms, "Milliseconds each request() call is held in flight (d
 
 /**
  * struct async_binding - the provider's context for one client
- * @binding: NMR's handle of the binding.
+ * @binding: NMR's handle of the binding, for nmr_provider_enter/exit().
  * @id: a number for log lines.
  * @client_name: the client's name, from its NPI-specific characteristics.
  * @client_dispatch: the client's callbacks.
  * @client_binding_context: passed to @client_dispatch's callbacks.
- * @lock: protects @in_flight, @detaching and @pending.
- * @in_flight: request() calls in flight, each of which may call the client.
- * @detaching: the detach callback has run: no new calls into the client.
- * @pending: the detach callback returned, or is about to return,
- *	-EINPROGRESS; the call that drops @in_flight to zero completes it.
  * @calls: calls the client made into this binding.
  * @sum: the sum of the values the client added.
  */
@@ -54,10 +50,6 @@ struct async_binding {
 	const char *client_name;
 	const struct nmr_sample_client_dispatch *client_dispatch;
 	void *client_binding_context;
-	spinlock_t lock;	/* @in_flight, @detaching, @pending */
-	unsigned int in_flight;
-	bool detaching;
-	bool pending;
 	atomic64_t calls;
 	atomic64_t sum;
 };
@@ -65,53 +57,6 @@ struct async_binding {
 static struct nmr_provider *async_handle;
 static atomic_t async_next_id = ATOMIC_INIT(0);
 static atomic_t async_clients = ATOMIC_INIT(0);
-
-/* Start a call that may call the client; false once the detach has begun. */
-static bool async_call_enter(struct async_binding *ab)
-{
-	unsigned long flags;
-	bool ok;
-
-	spin_lock_irqsave(&ab->lock, flags);
-	ok = !ab->detaching;
-	if (ok)
-		ab->in_flight++;
-	spin_unlock_irqrestore(&ab->lock, flags);
-	return ok;
-}
-
-/*
- * End a call started by async_call_enter().  The last call out of a pending
- * detach completes it; @ab may be freed by then, so it is not touched after.
- * This module's code outlives the return: the client counts the call as in
- * flight too, so the binding cannot be cleaned up, nor this module's
- * deregistration complete, before the call has returned to the client.
- */
-static void async_call_exit(struct async_binding *ab)
-{
-	unsigned long flags;
-	bool complete;
-
-	spin_lock_irqsave(&ab->lock, flags);
-	complete = !--ab->in_flight && ab->pending;
-	spin_unlock_irqrestore(&ab->lock, flags);
-	if (complete) {
-		pr_info("last call in flight from client %s (binding %u) returned: completing the pending detach\n",
-			ab->client_name, ab->id);
-		nmr_provider_detach_client_complete(ab->binding);
-	}
-}
-
-static bool async_detaching(struct async_binding *ab)
-{
-	unsigned long flags;
-	bool detaching;
-
-	spin_lock_irqsave(&ab->lock, flags);
-	detaching = ab->detaching;
-	spin_unlock_irqrestore(&ab->lock, flags);
-	return detaching;
-}
 
 static u64 async_add(void *provider_binding_context, u32 value)
 {
@@ -125,30 +70,25 @@ static int async_request(void *provider_binding_context, u32 cookie)
 {
 	struct async_binding *ab = provider_binding_context;
 	unsigned int hold = READ_ONCE(hold_ms);
-	int ret = -ESHUTDOWN;
 
 	atomic64_inc(&ab->calls);
-	if (!async_call_enter(ab))
-		return ret;
+	/* The client stays attached from here to nmr_provider_exit(). */
+	if (!nmr_provider_enter(ab->binding)) {
+		pr_info("request %u from client %s refused: the detach has begun\n",
+			cookie, ab->client_name);
+		return -ESHUTDOWN;
+	}
 	if (hold) {
 		pr_info("request %u from client %s: holding it in flight for %u ms\n",
 			cookie, ab->client_name, hold);
 		msleep(hold);
 	}
-	/*
-	 * The detach may have begun while we slept; it is pending on this
-	 * call, which keeps the client attached, but we make no new call into
-	 * the client after our detach callback has run.
-	 */
-	if (!async_detaching(ab)) {
-		ab->client_dispatch->request_done(ab->client_binding_context, cookie, 0);
-		ret = 0;
-	} else {
-		pr_info("request %u from client %s returns after the detach began: not calling the client back\n",
-			cookie, ab->client_name);
-	}
-	async_call_exit(ab);
-	return ret;
+	ab->client_dispatch->request_done(ab->client_binding_context, cookie, 0);
+	pr_info("request %u from client %s served; nmr_provider_exit()\n",
+		cookie, ab->client_name);
+	/* May end the provider side's detach; @ab may be freed after it. */
+	nmr_provider_exit(ab->binding);
+	return 0;
 }
 
 static void async_get_stats(void *provider_binding_context, struct nmr_sample_stats *stats)
@@ -186,7 +126,6 @@ static int async_attach_client(struct nmr_binding *binding, void *provider_conte
 	ab->client_name = nmr_sample_name(client);
 	ab->client_dispatch = dispatch;
 	ab->client_binding_context = client_binding_context;
-	spin_lock_init(&ab->lock);
 
 	*provider_binding_context = ab;
 	*provider_dispatch = &async_dispatch;
@@ -195,27 +134,16 @@ static int async_attach_client(struct nmr_binding *binding, void *provider_conte
 	return 0;
 }
 
-/* Asynchronous detach: pending while calls that may call the client run. */
+/*
+ * Nothing to drain by hand: NMR completes this side once every call entered
+ * with nmr_provider_enter() has exited.
+ */
 static int async_detach_client(void *provider_binding_context)
 {
 	struct async_binding *ab = provider_binding_context;
-	unsigned long flags;
-	unsigned int in_flight;
 
-	spin_lock_irqsave(&ab->lock, flags);
-	ab->detaching = true;
-	in_flight = ab->in_flight;
-	ab->pending = in_flight != 0;
-	spin_unlock_irqrestore(&ab->lock, flags);
-
-	/* @ab stays valid until this callback returns, even if completed. */
-	if (in_flight) {
-		pr_info("detaching from client %s (binding %u): %u call(s) in flight, detach pending\n",
-			ab->client_name, ab->id, in_flight);
-		return -EINPROGRESS;
-	}
-	pr_info("detached from client %s (binding %u) after %lld calls: none in flight, detach complete\n",
-		ab->client_name, ab->id, atomic64_read(&ab->calls));
+	pr_info("detaching from client %s (binding %u): returning 0; NMR completes the detach once the calls entered with nmr_provider_enter() have exited\n",
+		ab->client_name, ab->id);
 	return 0;
 }
 
@@ -282,5 +210,5 @@ static void __exit async_provider_exit(void)
 module_exit(async_provider_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("NMR sample: a provider of the sample NPI with asynchronous detach");
+MODULE_DESCRIPTION("NMR sample: a provider of the sample NPI whose calls into the client use rundown protection");
 NMR_IMPORT_NS();

@@ -21,10 +21,13 @@
  * on top of the first: its one function forwards to a provider of the sample
  * NPI that the bridge is bound to.
  *
- * Both NPIs follow NMR's rule for calls into a peer: a side calls into its
- * peer only while the binding is attached and its own detach callback has
- * not run, and a call that is still in flight when the detach callback runs
- * keeps that side's detach pending until the call returns.
+ * Both NPIs follow NMR's rule for calls into a peer: a side starts a call
+ * into its peer only while the binding is attached and its detach has not
+ * begun, and a call that is still in flight when the detach callback runs
+ * keeps that side's detach open until the call returns.  The client and the
+ * bridge keep that count themselves (the Windows pattern: -EINPROGRESS, then
+ * the complete function); the async provider lets NMR keep it, with
+ * nmr_provider_enter() and nmr_provider_exit().
  */
 #ifndef _NMR_SAMPLE_NPI_H
 #define _NMR_SAMPLE_NPI_H

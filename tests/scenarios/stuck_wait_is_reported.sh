@@ -1,8 +1,9 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # A deregistration wait that takes longer than nmr's wait_warn_secs logs,
-# while it still waits, which binding it waits for and whose side is
-# pending; the wait then ends normally when the call in flight returns.
+# while it still waits, which binding it waits for, that the client side
+# is pending and that the provider side still has a call entered with
+# nmr_provider_enter(); the wait then ends normally when that call returns.
 . "$(dirname "$0")/lib/expect.sh"
 scn_begin
 
@@ -18,7 +19,7 @@ expect_in_order \
 	"nmr_sample_provider_async: deregistration pending: waiting for it to complete" \
 	"waits for client nmr_sample_client#" \
 	"client side pending for" \
-	"provider side pending for" \
+	"provider side has 1 entered call(s) for" \
 	"nmr_sample_provider_async: deregistration complete; unloaded"
 echo 10 >/sys/module/nmr/parameters/wait_warn_secs
 

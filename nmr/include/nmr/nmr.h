@@ -22,6 +22,18 @@
  *
  * Every exported symbol is in the NMR symbol namespace; a user module says
  * NMR_IMPORT_NS() once.
+ *
+ * DOC: Rundown protection
+ *
+ * Beyond Windows, NMR counts a side's calls into its peer so the module does
+ * not have to: a client brackets each call into the provider with
+ * nmr_client_enter() and nmr_client_exit(), a provider each call into the
+ * client with nmr_provider_enter() and nmr_provider_exit().  enter returns
+ * false once the binding's detach has begun, and a side's detach is complete
+ * only when its detach callback has returned 0 (or it called its complete
+ * function) and every section it entered has exited.  A module that uses
+ * them returns 0 from its detach callback and never calls a complete
+ * function.  The fast path writes only this CPU's counter.
  */
 #ifndef _NMR_NMR_H
 #define _NMR_NMR_H
@@ -121,10 +133,12 @@ struct nmr_registration_instance {
  *	nmr_client_attach_provider() and returns what it returned.  Required.
  * @client_detach_provider: the binding is being detached.  Returns 0 when no
  *	call into the provider is in flight, or -EINPROGRESS and later calls
- *	nmr_client_detach_provider_complete().  May run in atomic context.
- *	Required.
+ *	nmr_client_detach_provider_complete().  Calls bracketed by
+ *	nmr_client_enter() and nmr_client_exit() need neither: NMR waits for
+ *	them after a 0.  May run in atomic context.  Required.
  * @client_cleanup_binding_context: both sides have detached; free the
- *	binding context.  May run in atomic context.  Optional.
+ *	binding context.  May run in atomic context, including hard IRQ when
+ *	the last nmr_*_exit() or complete ran there.  Optional.
  * @client_registration_instance: the client's registration instance.
  *
  * Must stay valid, with everything it points to, until the deregistration
@@ -151,10 +165,12 @@ struct nmr_client_characteristics {
  *	Any error declines (-ENODEV by convention).  Required.
  * @provider_detach_client: the binding is being detached.  Returns 0 when
  *	no call into the client is in flight, or -EINPROGRESS and later calls
- *	nmr_provider_detach_client_complete().  May run in atomic context.
- *	Required.
+ *	nmr_provider_detach_client_complete().  Calls bracketed by
+ *	nmr_provider_enter() and nmr_provider_exit() need neither: NMR waits
+ *	for them after a 0.  May run in atomic context.  Required.
  * @provider_cleanup_binding_context: both sides have detached; free the
- *	binding context.  May run in atomic context.  Optional.
+ *	binding context.  May run in atomic context, including hard IRQ when
+ *	the last nmr_*_exit() or complete ran there.  Optional.
  * @provider_registration_instance: the provider's registration instance.
  *
  * Must stay valid, with everything it points to, until the deregistration
@@ -225,6 +241,11 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 			       const void *client_dispatch,
 			       void **provider_binding_context,
 			       const void **provider_dispatch);
+
+bool nmr_client_enter(struct nmr_binding *binding);
+void nmr_client_exit(struct nmr_binding *binding);
+bool nmr_provider_enter(struct nmr_binding *binding);
+void nmr_provider_exit(struct nmr_binding *binding);
 
 void nmr_unregister_provider(struct nmr_provider *handle);
 void nmr_unregister_client(struct nmr_client *handle);
