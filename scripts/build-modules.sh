@@ -11,6 +11,15 @@ kdir=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")}
 log=$(mktemp /tmp/nmr-build.XXXXXX)
 trap 'rm -f "$log"' EXIT
 
+# Kbuild tracks headers by the path it saw them at, so objects built against
+# another kernel tree look up to date; clean when the tree changes.
+stamp=$dir/.nmr-kdir
+if [ "$(cat "$stamp" 2>/dev/null)" != "$kdir" ]; then
+	echo "nmr: $dir was not last built against $kdir; cleaning first"
+	make -C "$kdir" M="$dir" clean >/dev/null 2>&1 || true
+fi
+echo "$kdir" >"$stamp"
+
 echo "nmr: building modules in $dir against $kdir (W=1)"
 if ! make -C "$kdir" M="$dir" W=1 modules >"$log" 2>&1; then
 	cat "$log"

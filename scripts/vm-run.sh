@@ -48,7 +48,9 @@ cp "$NMR_TOP/scripts/guest/init" "$root/init"
 cp "$NMR_TOP/scripts/guest/lib.sh" "$root/lib/nmr/lib.sh"
 cp "$script" "$root/lib/nmr/test.sh"
 printf '%q ' "$@" >"$root/lib/nmr/test.args"
+# Not out/: make bench builds a copy of the tree there, for another kernel.
 find "$NMR_TOP" -name '*.ko' -not -path "$NMR_TOP/.git/*" -not -path "$NMR_TOP/harness-fixtures/*" \
+	-not -path "$NMR_OUT/*" -not -path "$NMR_TOP/out/*" \
 	-exec cp {} "$root/lib/nmr/" \;
 for ko in "${extra[@]}"; do
 	cp "$ko" "$root/lib/nmr/"
