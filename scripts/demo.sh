@@ -68,7 +68,7 @@ mark; run rmmod nmr_sample_pinned; show
 step "rmmod nmr: refused too, the samples use it"
 mark; run rmmod nmr; show
 
-step "rmmod the async provider while a request is in flight: both sides' detach go pending, the provider's module_exit waits, and the call's return completes them"
+step "rmmod the async provider while a request is in flight: the client's detach goes pending, the provider's returns 0 but the call it entered with nmr_provider_enter() keeps its side open; module_exit waits, and the call's exit and return complete both sides"
 mark
 wait_log "nmr_sample_provider_async: request"
 sleep 0.2
