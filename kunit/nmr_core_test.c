@@ -22,6 +22,7 @@
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -2363,7 +2364,14 @@ static void attach_with_null_out_params_is_rejected(struct kunit *test)
 	nmr_test_expect_registry_usable(test);
 }
 
-/* Rundown protection (contract 8) */
+/*
+ * Rundown protection (contract 8)
+ *
+ * NMR trusts a binding's section counts once an RCU grace period has passed
+ * since its detach began (rundown.c).  Cases that assert what the last
+ * exit or complete does on its own thread wait for that with rcu_barrier()
+ * first; without it the grace period's end may be what finishes the side.
+ */
 
 static bool nmr_test_enter(struct nmr_test_bctx *b)
 {
@@ -2428,7 +2436,7 @@ static void client_may_enter_once_attached_inside_its_attach_callback(struct kun
 	nmr_provider_exit(pb->binding);
 	nmr_client_exit(cb->binding);
 
-	/* Every section exited: the detach is as synchronous as without them. */
+	/* Every section exited: the wait ends once the grace period has. */
 	nmr_test_deregister_and_wait(test, p);
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1),
 			       NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
@@ -2487,6 +2495,7 @@ static void detach_waits_for_a_section_entered_on_another_cpu(struct kunit *test
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
 	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
 
+	rcu_barrier();
 	complete_all(&t->start);
 	KUNIT_EXPECT_EQ(test, nmr_test_async_finish(test, &t->helper), 0);
 	nmr_test_finish_wait(test, p);
@@ -2516,6 +2525,7 @@ static void wait_ends_on_the_last_exit_which_runs_the_cleanups(struct kunit *tes
 	nmr_test_expect_waiting(test, p);
 	nmr_test_expect_no_events(test);
 
+	rcu_barrier();
 	nmr_client_exit(cb->binding);
 	/* Already done when the last exit returns, on this thread. */
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
@@ -2542,6 +2552,7 @@ static void exit_from_hard_irq_completes_the_side(struct kunit *test)
 	nmr_test_expect_waiting(test, p);
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
 
+	rcu_barrier();
 	t->irq_bctx = cb;
 	irq_work_queue(&t->irq_work);
 	irq_work_sync(&t->irq_work);
@@ -2572,6 +2583,7 @@ static void provider_section_keeps_the_provider_side_detaching(struct kunit *tes
 	KUNIT_EXPECT_FALSE(test, nmr_provider_enter(pb->binding));
 	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
 
+	rcu_barrier();
 	nmr_provider_exit(pb->binding);
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
 	nmr_test_finish_wait(test, c);
@@ -2601,6 +2613,7 @@ static void nmr_test_pending_and_entered(struct kunit *test, bool exit_last)
 	nmr_test_expect_waiting(test, p);
 	nmr_test_expect_no_events(test);
 
+	rcu_barrier();
 	if (exit_last)
 		nmr_client_exit(cb->binding);
 	else

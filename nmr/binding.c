@@ -167,22 +167,26 @@ static bool nmr_side_done_locked(struct nmr_binding *b, enum nmr_role role)
 	return true;
 }
 
+/* No section @role's side entered is left, and none can start. */
+static bool nmr_side_drained_locked(const struct nmr_binding *b, enum nmr_role role)
+{
+	return b->fenced && !nmr_rundown_entered_locked(b, role);
+}
+
 /*
  * @role's detach callback is over (it returned 0, or its complete function
- * ran): the side is done unless sections it entered are still running, in
- * which case the last nmr_*_exit() finishes it.  Returns what
- * nmr_side_done_locked() does.
+ * ran): the side is done unless sections it entered may still run, in
+ * which case the last nmr_*_exit(), or the fence, finishes it.  Returns
+ * what nmr_side_done_locked() does.
  */
 static bool nmr_side_settle_locked(struct nmr_binding *b, enum nmr_role role)
 {
-	int entered = nmr_rundown_entered_locked(b, role);
-
 	lockdep_assert_held(&nmr_lock);
-	if (entered) {
+	if (!nmr_side_drained_locked(b, role)) {
 		b->side[role].state = NMR_SIDE_DRAINING;
 		b->side[role].since = jiffies;
-		nmr_b_dbg(b, "%s side waits for %d entered call(s) to exit",
-			  nmr_role_name(role), entered);
+		nmr_b_dbg(b, "%s side waits for its entered calls to exit",
+			  nmr_role_name(role));
 		return false;
 	}
 	return nmr_side_done_locked(b, role);
@@ -204,12 +208,38 @@ bool nmr_side_exited(struct nmr_binding *b, enum nmr_role role)
 	bool finished = false;
 
 	spin_lock_irqsave(&nmr_lock, flags);
-	if (b->side[role].state == NMR_SIDE_DRAINING &&
-	    !nmr_rundown_entered_locked(b, role)) {
+	if (b->side[role].state == NMR_SIDE_DRAINING && nmr_side_drained_locked(b, role)) {
 		nmr_b_dbg(b, "%s side's last entered call exited", nmr_role_name(role));
 		finished = nmr_side_done_locked(b, role);
 	}
 	spin_unlock_irqrestore(&nmr_lock, flags);
+	return finished;
+}
+
+/**
+ * nmr_binding_fenced_locked() - the grace period after @b's close has passed
+ * @b: a closed binding on which nmr_*_enter() was called.
+ *
+ * From now on the sums of @b's counters are exact: a side draining with
+ * none of its sections left is done.
+ *
+ * Context: nmr_lock held.
+ * Return: true when that finished the binding: the caller must call
+ * nmr_binding_cleanup() once it has dropped the lock.
+ */
+bool nmr_binding_fenced_locked(struct nmr_binding *b)
+{
+	bool finished = false;
+	enum nmr_role role;
+
+	lockdep_assert_held(&nmr_lock);
+	b->fenced = true;
+	for (role = NMR_CLIENT; role < NMR_ROLES; role++) {
+		if (b->side[role].state == NMR_SIDE_DRAINING && nmr_side_drained_locked(b, role)) {
+			nmr_b_dbg(b, "%s side drained", nmr_role_name(role));
+			finished = nmr_side_done_locked(b, role);
+		}
+	}
 	return finished;
 }
 
@@ -571,6 +601,9 @@ void nmr_binding_report_locked(const struct nmr_binding *b,
 				role == NMR_CLIENT ? "the client" : "the provider",
 				role == NMR_CLIENT ? "client_detach_provider" :
 						     "provider_detach_client");
+		else if (side->state == NMR_SIDE_DRAINING && !b->fenced)
+			pr_warn("  %s side waits %u ms for NMR's grace period\n",
+				nmr_role_name(role), jiffies_to_msecs(jiffies - side->since));
 		else if (side->state == NMR_SIDE_DRAINING)
 			pr_warn("  %s side has %d entered call(s) for %u ms: each must call nmr_%s_exit()\n",
 				nmr_role_name(role), nmr_rundown_entered_locked(b, role),

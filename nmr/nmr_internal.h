@@ -167,12 +167,19 @@ struct nmr_calls {
  *	nmr_lock.
  * @open: nmr_*_enter() may succeed: from the provider's attach until the
  *	detach begins.  Written under nmr_lock, read without it.
+ * @opened: @open was set once; nmr_lock.
+ * @closed: the detach began and @open was cleared; nmr_lock.
+ * @used: nmr_*_enter() was called on this binding; set once, without
+ *	the lock (rundown.c).
+ * @fenced: every enter that saw @open set has finished its count, so the
+ *	per-CPU sums are exact; nmr_lock.
  * @calls: per-CPU counts of the sections entered by each side.
  * @side: the client and provider sides, indexed by &enum nmr_role.
  * @client_binding_context: given by the client to
  *	nmr_client_attach_provider().
  * @provider_binding_context: returned by provider_attach_client().
- * @rcu: frees the binding after a grace period.
+ * @rcu: fences the close, then frees the binding, each after a grace
+ *	period (rundown.c).
  */
 struct nmr_binding {
 	u32 tag;
@@ -185,6 +192,10 @@ struct nmr_binding {
 	bool provider_attached;
 	bool detach_requested;
 	bool open;
+	bool opened;
+	bool closed;
+	bool used;
+	bool fenced;
 	struct nmr_calls __percpu *calls;
 	struct nmr_side side[NMR_ROLES];
 	void *client_binding_context;
@@ -214,6 +225,7 @@ void nmr_binding_report_locked(const struct nmr_binding *b,
 			       const struct nmr_reg *waiter);
 void nmr_binding_misuse(const struct nmr_binding *b, unsigned long caller);
 bool nmr_side_exited(struct nmr_binding *b, enum nmr_role role);
+bool nmr_binding_fenced_locked(struct nmr_binding *b);
 void nmr_binding_cleanup(struct nmr_binding *b);
 
 /* The check every entry point taking a binding handle makes first. */
@@ -229,5 +241,6 @@ static inline bool nmr_binding_check(const struct nmr_binding *b, unsigned long 
 void nmr_rundown_open_locked(struct nmr_binding *b);
 void nmr_rundown_close_locked(struct nmr_binding *b);
 int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role);
+void nmr_rundown_exit(void);
 
 #endif /* _NMR_INTERNAL_H */

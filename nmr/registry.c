@@ -14,7 +14,6 @@
 #include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -740,8 +739,7 @@ module_init(nmr_init);
 
 static void __exit nmr_exit(void)
 {
-	/* Bindings are freed by RCU callbacks in this module. */
-	rcu_barrier();
+	nmr_rundown_exit();
 	pr_info("Network Module Registrar unloaded\n");
 }
 module_exit(nmr_exit);

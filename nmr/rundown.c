@@ -4,36 +4,49 @@
  * its peer, so that a module brackets a call with nmr_*_enter() and
  * nmr_*_exit() instead of hand-writing a counter, a lock and a complete.
  *
- * The counters are per CPU, so the fast path writes no shared cache line.
- * The binding's @open flag, set while it is attached, is what enter checks:
+ * The fast path writes only this CPU's counter and uses no atomic
+ * instruction or barrier, as percpu_ref does: enter counts inside an RCU
+ * read-side section that checks the binding's @open flag, and the detach
+ * (the "close") clears @open and waits for a grace period before it trusts
+ * the sum of the counters.  Any enter that saw @open set has then finished
+ * counting, and any later one sees it clear; an exit that sees it clear
+ * takes the slow path and rechecks the sum under nmr_lock.  Whichever of
+ * the fence, the detach callback's return and the last exit comes last
+ * completes the side (binding.c), on its own thread.
  *
- *   enter:  entered[side]++ on this CPU;  smp_mb();  read open
- *   close:  open = false;                 smp_mb();  later, sum entered[side]
+ * The fence is an ordinary call_rcu(): a side whose sections exit after it
+ * completes at its last exit, with no further delay, and one whose
+ * sections have all exited before it completes when the grace period ends.
+ * Bindings on which enter was never called skip it: the first enter on a
+ * binding sets @used with a full barrier, once, and a close that finds
+ * @used clear knows no section can exist and completes at once, exactly
+ * as without rundown protection.
  *
- * Either an enter sees the binding closed and backs out, or every sum taken
- * after the close counts it.  Exit is the mirror image: either it sees the
- * binding closed and rechecks the sum under nmr_lock, or the sum taken after
- * the close sees its decrement.  An enter backs out on the CPU it counted
- * on, with preemption off, so a sum never sees its decrement without its
- * increment; a sum of zero after the close therefore means that every
- * section of that side has exited and none can start.  The side's detach
- * then completes (binding.c), on the thread of the last exit when that
- * comes last, with no grace period or work item in between.
- *
- * A sum is only taken under nmr_lock, and a side whose sum reached zero
- * moves to DONE under it, once.  An exit may still be in its slow path
- * while that happens on another CPU and the binding is cleaned up, so
- * bindings are freed after an RCU grace period and the slow path runs
- * inside an RCU read-side section.
+ * An exit may still be in its slow path while the binding is cleaned up
+ * on another CPU, so bindings are freed after an RCU grace period and the
+ * slow path runs inside the exit's RCU read-side section.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/percpu.h>
-#include <linux/preempt.h>
 #include <linux/rcupdate.h>
 
 #include "compat.h"
 #include "nmr_internal.h"
+
+/* The grace period after a close has passed: the sums are exact now. */
+static void nmr_rundown_fenced_rcu(struct rcu_head *head)
+{
+	struct nmr_binding *b = container_of(head, struct nmr_binding, rcu);
+	unsigned long flags;
+	bool finished;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	finished = nmr_binding_fenced_locked(b);
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	if (finished)
+		nmr_binding_cleanup(b);
+}
 
 /**
  * nmr_rundown_open_locked() - let the sides of @b enter calls into each other
@@ -46,27 +59,42 @@
 void nmr_rundown_open_locked(struct nmr_binding *b)
 {
 	lockdep_assert_held(&nmr_lock);
-	if (!b->detach_requested)
-		WRITE_ONCE(b->open, true);
+	if (b->detach_requested)
+		return;
+	b->opened = true;
+	WRITE_ONCE(b->open, true);
 }
 
 /**
  * nmr_rundown_close_locked() - the detach of @b has begun: no new sections
  * @b: the binding.
  *
- * Context: nmr_lock held.
+ * The sums of @b's counters are exact once @b is fenced: at once when no
+ * section can exist, else after an RCU grace period.  @b->rcu is free for
+ * that: @b cannot be freed before it is fenced.  Only the first call does
+ * anything.
+ *
+ * Context: nmr_lock held; any context.
  */
 void nmr_rundown_close_locked(struct nmr_binding *b)
 {
 	lockdep_assert_held(&nmr_lock);
+	if (b->closed)
+		return;
+	b->closed = true;
 	WRITE_ONCE(b->open, false);
-	/* Pairs with the smp_mb() in nmr_enter() and nmr_exit(). */
+	/* Pairs with the smp_mb() in nmr_rundown_first_use(). */
 	smp_mb();
+	if (!b->opened || !READ_ONCE(b->used)) {
+		b->fenced = true;
+		return;
+	}
+	call_rcu(&b->rcu, nmr_rundown_fenced_rcu);
 }
 
 /**
  * nmr_rundown_entered_locked() - sections @role's side has entered and not exited
- * @b: a closed binding.
+ * @b: a fenced binding.
  * @role: the side.
  *
  * The per-CPU counts wrap independently (a section may enter on one CPU
@@ -92,32 +120,43 @@ int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role)
 	return sum;
 }
 
+/**
+ * nmr_rundown_exit() - wait for this module's RCU callbacks before it goes
+ *
+ * Every binding is gone by now, so every fence has run; the frees it and
+ * the cleanups queued are waited for here.
+ *
+ * Context: process context; sleeps.
+ */
+void nmr_rundown_exit(void)
+{
+	rcu_barrier();
+}
+
+/* Once per binding: from now on a close must wait for a grace period. */
+static noinline void nmr_rundown_first_use(struct nmr_binding *b)
+{
+	WRITE_ONCE(b->used, true);
+	/* Pairs with the smp_mb() in nmr_rundown_close_locked(). */
+	smp_mb();
+}
+
 static bool nmr_enter(struct nmr_binding *b, enum nmr_role role, unsigned long caller)
 {
-	bool finished;
+	bool entered = false;
 
 	if (unlikely(!nmr_binding_check(b, caller)))
 		return false;
-	if (!READ_ONCE(b->open))
-		return false;
+	if (unlikely(!READ_ONCE(b->used)))
+		nmr_rundown_first_use(b);
 
-	preempt_disable();
-	this_cpu_inc(b->calls->entered[role]);
-	/* Pairs with the smp_mb() in nmr_rundown_close_locked(). */
-	smp_mb();
+	rcu_read_lock();
 	if (likely(READ_ONCE(b->open))) {
-		preempt_enable();
-		return true;
+		this_cpu_inc(b->calls->entered[role]);
+		entered = true;
 	}
-	/* Closed meanwhile: back out on this CPU, as an exit would. */
-	this_cpu_dec(b->calls->entered[role]);
-	/* As in nmr_exit(): the close's sum, or our recheck, sees the decrement. */
-	smp_mb();
-	finished = nmr_side_exited(b, role);
-	preempt_enable();
-	if (finished)
-		nmr_binding_cleanup(b);
-	return false;
+	rcu_read_unlock();
+	return entered;
 }
 
 static void nmr_exit(struct nmr_binding *b, enum nmr_role role, unsigned long caller)
@@ -129,8 +168,6 @@ static void nmr_exit(struct nmr_binding *b, enum nmr_role role, unsigned long ca
 
 	rcu_read_lock();
 	this_cpu_dec(b->calls->entered[role]);
-	/* Pairs with the smp_mb() in nmr_rundown_close_locked(). */
-	smp_mb();
 	if (unlikely(!READ_ONCE(b->open)))
 		finished = nmr_side_exited(b, role);
 	rcu_read_unlock();
