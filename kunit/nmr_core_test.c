@@ -22,7 +22,6 @@
 #include <linux/irq_work.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
-#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
@@ -2367,11 +2366,13 @@ static void attach_with_null_out_params_is_rejected(struct kunit *test)
 /*
  * Rundown protection (contract 8)
  *
- * NMR trusts a binding's section counts once an RCU grace period has passed
- * since its detach began (rundown.c).  Cases that assert what the last
- * exit or complete does on its own thread wait for that with rcu_barrier()
- * first; without it the grace period's end may be what finishes the side.
+ * NMR trusts a binding's section counts once a grace period has passed
+ * since its detach began (rundown.c), which its fence work waits for.
+ * Cases that assert what the last exit or complete does on its own thread
+ * first wait for that work with nmr_rundown_flush(), a hook exported for
+ * KUnit only; without it the fence may be what finishes the side.
  */
+void nmr_rundown_flush(void);
 
 static bool nmr_test_enter(struct nmr_test_bctx *b)
 {
@@ -2495,7 +2496,7 @@ static void detach_waits_for_a_section_entered_on_another_cpu(struct kunit *test
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
 	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
 
-	rcu_barrier();
+	nmr_rundown_flush();
 	complete_all(&t->start);
 	KUNIT_EXPECT_EQ(test, nmr_test_async_finish(test, &t->helper), 0);
 	nmr_test_finish_wait(test, p);
@@ -2525,7 +2526,7 @@ static void wait_ends_on_the_last_exit_which_runs_the_cleanups(struct kunit *tes
 	nmr_test_expect_waiting(test, p);
 	nmr_test_expect_no_events(test);
 
-	rcu_barrier();
+	nmr_rundown_flush();
 	nmr_client_exit(cb->binding);
 	/* Already done when the last exit returns, on this thread. */
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
@@ -2552,7 +2553,7 @@ static void exit_from_hard_irq_completes_the_side(struct kunit *test)
 	nmr_test_expect_waiting(test, p);
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
 
-	rcu_barrier();
+	nmr_rundown_flush();
 	t->irq_bctx = cb;
 	irq_work_queue(&t->irq_work);
 	irq_work_sync(&t->irq_work);
@@ -2583,7 +2584,7 @@ static void provider_section_keeps_the_provider_side_detaching(struct kunit *tes
 	KUNIT_EXPECT_FALSE(test, nmr_provider_enter(pb->binding));
 	KUNIT_EXPECT_FALSE(test, nmr_client_enter(cb->binding));
 
-	rcu_barrier();
+	nmr_rundown_flush();
 	nmr_provider_exit(pb->binding);
 	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
 	nmr_test_finish_wait(test, c);
@@ -2613,7 +2614,7 @@ static void nmr_test_pending_and_entered(struct kunit *test, bool exit_last)
 	nmr_test_expect_waiting(test, p);
 	nmr_test_expect_no_events(test);
 
-	rcu_barrier();
+	nmr_rundown_flush();
 	if (exit_last)
 		nmr_client_exit(cb->binding);
 	else
@@ -2788,3 +2789,8 @@ kunit_test_suites(&nmr_core_test_suite, &nmr_rundown_test_suite);
 MODULE_DESCRIPTION("KUnit tests for the NMR core");
 MODULE_LICENSE("GPL");
 NMR_IMPORT_NS();
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
+#else
+MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
+#endif

@@ -15,4 +15,13 @@
 #define NMR_EXPORT(sym) EXPORT_SYMBOL_NS_GPL(sym, NMR)
 #endif
 
+/* Exports for the KUnit suite only; 6.2 brought kunit/visibility.h. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#include <kunit/visibility.h>
+#elif IS_ENABLED(CONFIG_KUNIT)
+#define EXPORT_SYMBOL_IF_KUNIT(sym) EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(sym)
+#endif
+
 #endif /* _NMR_COMPAT_H */

@@ -15,6 +15,7 @@
 
 #include <linux/completion.h>
 #include <linux/list.h>
+#include <linux/llist.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
@@ -173,13 +174,14 @@ struct nmr_calls {
  *	the lock (rundown.c).
  * @fenced: every enter that saw @open set has finished its count, so the
  *	per-CPU sums are exact; nmr_lock.
+ * @fence_node: on the list of closed bindings waiting for their grace
+ *	period (rundown.c).
  * @calls: per-CPU counts of the sections entered by each side.
  * @side: the client and provider sides, indexed by &enum nmr_role.
  * @client_binding_context: given by the client to
  *	nmr_client_attach_provider().
  * @provider_binding_context: returned by provider_attach_client().
- * @rcu: fences the close, then frees the binding, each after a grace
- *	period (rundown.c).
+ * @rcu: frees the binding after a grace period.
  */
 struct nmr_binding {
 	u32 tag;
@@ -196,6 +198,7 @@ struct nmr_binding {
 	bool closed;
 	bool used;
 	bool fenced;
+	struct llist_node fence_node;
 	struct nmr_calls __percpu *calls;
 	struct nmr_side side[NMR_ROLES];
 	void *client_binding_context;
@@ -242,5 +245,8 @@ void nmr_rundown_open_locked(struct nmr_binding *b);
 void nmr_rundown_close_locked(struct nmr_binding *b);
 int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role);
 void nmr_rundown_exit(void);
+#if IS_ENABLED(CONFIG_KUNIT)
+void nmr_rundown_flush(void);
+#endif
 
 #endif /* _NMR_INTERNAL_H */

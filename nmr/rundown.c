@@ -5,48 +5,83 @@
  * nmr_*_exit() instead of hand-writing a counter, a lock and a complete.
  *
  * The fast path writes only this CPU's counter and uses no atomic
- * instruction or barrier, as percpu_ref does: enter counts inside an RCU
- * read-side section that checks the binding's @open flag, and the detach
- * (the "close") clears @open and waits for a grace period before it trusts
- * the sum of the counters.  Any enter that saw @open set has then finished
+ * instruction or barrier, as percpu_ref does: enter counts with preemption
+ * disabled (an RCU read-side section, and inline where rcu_read_lock() is
+ * a call) after checking the binding's @open flag, and the detach (the
+ * "close") clears @open and waits for a grace period before it trusts the
+ * sum of the counters.  Any enter that saw @open set has then finished
  * counting, and any later one sees it clear; an exit that sees it clear
  * takes the slow path and rechecks the sum under nmr_lock.  Whichever of
  * the fence, the detach callback's return and the last exit comes last
  * completes the side (binding.c), on its own thread.
  *
- * The fence is an ordinary call_rcu(): a side whose sections exit after it
- * completes at its last exit, with no further delay, and one whose
- * sections have all exited before it completes when the grace period ends.
- * Bindings on which enter was never called skip it: the first enter on a
- * binding sets @used with a full barrier, once, and a close that finds
- * @used clear knows no section can exist and completes at once, exactly
- * as without rundown protection.
+ * The fence is an expedited grace period, waited for by one work item for
+ * every binding closed meanwhile, so it is over well within a tick: a side
+ * whose sections exit after it completes at its last exit, on that thread,
+ * and one whose sections have all exited before completes on the work
+ * item.  Bindings on which enter was never called skip the fence: the
+ * first enter on a binding sets @used with a full barrier, once, and a
+ * close that finds @used clear knows no section can exist and completes
+ * at once, exactly as without rundown protection.
  *
  * An exit may still be in its slow path while the binding is cleaned up
  * on another CPU, so bindings are freed after an RCU grace period and the
- * slow path runs inside the exit's RCU read-side section.
+ * slow path runs with preemption still disabled.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/llist.h>
 #include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/workqueue.h>
 
 #include "compat.h"
 #include "nmr_internal.h"
 
-/* The grace period after a close has passed: the sums are exact now. */
-static void nmr_rundown_fenced_rcu(struct rcu_head *head)
-{
-	struct nmr_binding *b = container_of(head, struct nmr_binding, rcu);
-	unsigned long flags;
-	bool finished;
+static LLIST_HEAD(nmr_fence_list);
 
+/* Bindings closed since the last fence: one grace period serves them all. */
+static void nmr_fence_fn(struct work_struct *work)
+{
+	struct llist_node *closed = llist_del_all(&nmr_fence_list);
+	struct nmr_binding *b, *next;
+	unsigned long flags;
+	LIST_HEAD(finished);
+
+	if (!closed)
+		return;
+	synchronize_rcu_expedited();
+
+	/* A finished binding's @work is free: it left its detach batch. */
 	spin_lock_irqsave(&nmr_lock, flags);
-	finished = nmr_binding_fenced_locked(b);
+	llist_for_each_entry_safe(b, next, closed, fence_node)
+		if (nmr_binding_fenced_locked(b))
+			list_add_tail(&b->work, &finished);
 	spin_unlock_irqrestore(&nmr_lock, flags);
-	if (finished)
+
+	list_for_each_entry_safe(b, next, &finished, work) {
+		list_del_init(&b->work);
 		nmr_binding_cleanup(b);
+	}
 }
+
+static DECLARE_WORK(nmr_fence_work, nmr_fence_fn);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/**
+ * nmr_rundown_flush() - wait until every binding closed so far is fenced
+ *
+ * For the KUnit suite, to make deterministic what a last exit does.
+ *
+ * Context: process context; sleeps.
+ */
+void nmr_rundown_flush(void)
+{
+	flush_work(&nmr_fence_work);
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_rundown_flush);
+#endif
 
 /**
  * nmr_rundown_open_locked() - let the sides of @b enter calls into each other
@@ -70,9 +105,8 @@ void nmr_rundown_open_locked(struct nmr_binding *b)
  * @b: the binding.
  *
  * The sums of @b's counters are exact once @b is fenced: at once when no
- * section can exist, else after an RCU grace period.  @b->rcu is free for
- * that: @b cannot be freed before it is fenced.  Only the first call does
- * anything.
+ * section can exist, else after the grace period nmr_fence_fn() waits for.
+ * @b cannot be freed before that.  Only the first call does anything.
  *
  * Context: nmr_lock held; any context.
  */
@@ -89,7 +123,8 @@ void nmr_rundown_close_locked(struct nmr_binding *b)
 		b->fenced = true;
 		return;
 	}
-	call_rcu(&b->rcu, nmr_rundown_fenced_rcu);
+	if (llist_add(&b->fence_node, &nmr_fence_list))
+		queue_work(system_wq, &nmr_fence_work);
 }
 
 /**
@@ -123,13 +158,14 @@ int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role)
 /**
  * nmr_rundown_exit() - wait for this module's RCU callbacks before it goes
  *
- * Every binding is gone by now, so every fence has run; the frees it and
- * the cleanups queued are waited for here.
+ * Every binding is gone by now, but the fence work may still be returning
+ * from the last cleanup, and bindings are freed by RCU callbacks.
  *
  * Context: process context; sleeps.
  */
 void nmr_rundown_exit(void)
 {
+	flush_work(&nmr_fence_work);
 	rcu_barrier();
 }
 
@@ -150,12 +186,12 @@ static bool nmr_enter(struct nmr_binding *b, enum nmr_role role, unsigned long c
 	if (unlikely(!READ_ONCE(b->used)))
 		nmr_rundown_first_use(b);
 
-	rcu_read_lock();
+	preempt_disable();
 	if (likely(READ_ONCE(b->open))) {
 		this_cpu_inc(b->calls->entered[role]);
 		entered = true;
 	}
-	rcu_read_unlock();
+	preempt_enable();
 	return entered;
 }
 
@@ -166,11 +202,11 @@ static void nmr_exit(struct nmr_binding *b, enum nmr_role role, unsigned long ca
 	if (unlikely(!nmr_binding_check(b, caller)))
 		return;
 
-	rcu_read_lock();
+	preempt_disable();
 	this_cpu_dec(b->calls->entered[role]);
 	if (unlikely(!READ_ONCE(b->open)))
 		finished = nmr_side_exited(b, role);
-	rcu_read_unlock();
+	preempt_enable();
 	if (finished)
 		nmr_binding_cleanup(b);
 }
