@@ -56,8 +56,7 @@ struct nmr_binding *nmr_binding_alloc(void)
 
 	if (!b)
 		return NULL;
-	b->calls = alloc_percpu(struct nmr_calls);
-	if (!b->calls) {
+	if (nmr_rundown_alloc(b)) {
 		kfree(b);
 		return NULL;
 	}
@@ -69,7 +68,7 @@ static void nmr_binding_free_rcu(struct rcu_head *head)
 {
 	struct nmr_binding *b = container_of(head, struct nmr_binding, rcu);
 
-	free_percpu(b->calls);
+	nmr_rundown_free(b);
 	kfree(b);
 }
 

@@ -22,6 +22,7 @@
 #include <nmr/nmr.h>
 
 struct nmr_npi;
+struct nmr_calls_block;
 
 /* Type tags, first word of every handle, checked at every entry point. */
 #define NMR_TAG_PROVIDER	0x4e4d5250	/* "NMRP" */
@@ -176,7 +177,8 @@ struct nmr_calls {
  *	per-CPU sums are exact; nmr_lock.
  * @fence_node: on the list of closed bindings waiting for their grace
  *	period (rundown.c).
- * @calls: per-CPU counts of the sections entered by each side.
+ * @calls: per-CPU counts of the sections entered by each side: slot
+ *	@calls_slot of @calls_block (rundown.c).
  * @side: the client and provider sides, indexed by &enum nmr_role.
  * @client_binding_context: given by the client to
  *	nmr_client_attach_provider().
@@ -198,8 +200,10 @@ struct nmr_binding {
 	bool closed;
 	bool used;
 	bool fenced;
+	u8 calls_slot;
 	struct llist_node fence_node;
 	struct nmr_calls __percpu *calls;
+	struct nmr_calls_block *calls_block;
 	struct nmr_side side[NMR_ROLES];
 	void *client_binding_context;
 	void *provider_binding_context;
@@ -241,6 +245,8 @@ static inline bool nmr_binding_check(const struct nmr_binding *b, unsigned long 
 }
 
 /* rundown.c */
+int nmr_rundown_alloc(struct nmr_binding *b);
+void nmr_rundown_free(struct nmr_binding *b);
 void nmr_rundown_open_locked(struct nmr_binding *b);
 void nmr_rundown_close_locked(struct nmr_binding *b);
 int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role);

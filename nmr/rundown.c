@@ -27,17 +27,140 @@
  * An exit may still be in its slow path while the binding is cleaned up
  * on another CPU, so bindings are freed after an RCU grace period and the
  * slow path runs with preemption still disabled.
+ *
+ * The counters come from blocks of %NMR_CALLS_PER_BLOCK slots, one
+ * alloc_percpu() each: the per-CPU allocator's cost grows with the number
+ * of allocations alive, and a binding should cost the same however many
+ * there are.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitops.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "compat.h"
 #include "nmr_internal.h"
+
+#define NMR_CALLS_PER_BLOCK	BITS_PER_LONG
+
+/**
+ * struct nmr_calls_block - per-CPU counters for %NMR_CALLS_PER_BLOCK bindings
+ * @node: in nmr_calls_free while a slot is free; nmr_calls_lock.
+ * @slots: the counters, one &struct nmr_calls per slot.
+ * @used: the slots in use; nmr_calls_lock.
+ */
+struct nmr_calls_block {
+	struct list_head node;
+	struct nmr_calls __percpu *slots;
+	unsigned long used;
+};
+
+/* Blocks with a free slot.  Taken in any context: frees come from RCU. */
+static DEFINE_SPINLOCK(nmr_calls_lock);
+static LIST_HEAD(nmr_calls_free);
+
+static struct nmr_calls_block *nmr_calls_block_alloc(void)
+{
+	struct nmr_calls_block *blk = kzalloc(sizeof(*blk), GFP_KERNEL);
+
+	if (!blk)
+		return NULL;
+	blk->slots = __alloc_percpu(sizeof(struct nmr_calls) * NMR_CALLS_PER_BLOCK,
+				    __alignof__(struct nmr_calls));
+	if (!blk->slots) {
+		kfree(blk);
+		return NULL;
+	}
+	INIT_LIST_HEAD(&blk->node);
+	return blk;
+}
+
+static void nmr_calls_block_free(struct nmr_calls_block *blk)
+{
+	free_percpu(blk->slots);
+	kfree(blk);
+}
+
+/**
+ * nmr_rundown_alloc() - give @b its per-CPU counters, zeroed
+ * @b: a binding being allocated.
+ *
+ * Context: process context; may sleep.
+ * Return: 0, or -ENOMEM.
+ */
+int nmr_rundown_alloc(struct nmr_binding *b)
+{
+	struct nmr_calls_block *blk, *spare = NULL;
+	unsigned long flags;
+	unsigned int slot;
+	int cpu;
+
+	for (;;) {
+		spin_lock_irqsave(&nmr_calls_lock, flags);
+		if (list_empty(&nmr_calls_free) && spare) {
+			list_add(&spare->node, &nmr_calls_free);
+			spare = NULL;
+		}
+		blk = list_first_entry_or_null(&nmr_calls_free, struct nmr_calls_block, node);
+		if (blk)
+			break;
+		spin_unlock_irqrestore(&nmr_calls_lock, flags);
+		spare = nmr_calls_block_alloc();
+		if (!spare)
+			return -ENOMEM;
+	}
+	slot = ffz(blk->used);
+	blk->used |= BIT(slot);
+	if (blk->used == ~0UL)
+		list_del_init(&blk->node);
+	spin_unlock_irqrestore(&nmr_calls_lock, flags);
+	if (spare)
+		nmr_calls_block_free(spare);
+
+	b->calls_block = blk;
+	b->calls_slot = slot;
+	b->calls = blk->slots + slot;
+	/* A slot's counts sum to zero when freed, but not CPU by CPU. */
+	for_each_possible_cpu(cpu)
+		memset(per_cpu_ptr(b->calls, cpu), 0, sizeof(struct nmr_calls));
+	return 0;
+}
+
+/**
+ * nmr_rundown_free() - give back @b's per-CPU counters
+ * @b: a binding nothing can reach any more.
+ *
+ * An empty block is freed unless it is the only one with free slots, so
+ * one binding coming and going does not allocate a block each time.
+ *
+ * Context: any context; does not sleep.
+ */
+void nmr_rundown_free(struct nmr_binding *b)
+{
+	struct nmr_calls_block *blk = b->calls_block;
+	unsigned long flags;
+	bool was_full;
+
+	if (!blk)
+		return;
+	spin_lock_irqsave(&nmr_calls_lock, flags);
+	was_full = blk->used == ~0UL;
+	blk->used &= ~BIT(b->calls_slot);
+	if (was_full)
+		list_add(&blk->node, &nmr_calls_free);
+	if (!blk->used && !list_is_singular(&nmr_calls_free)) {
+		list_del(&blk->node);
+		spin_unlock_irqrestore(&nmr_calls_lock, flags);
+		nmr_calls_block_free(blk);
+		return;
+	}
+	spin_unlock_irqrestore(&nmr_calls_lock, flags);
+}
 
 static LLIST_HEAD(nmr_fence_list);
 
@@ -159,14 +282,22 @@ int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role)
  * nmr_rundown_exit() - wait for this module's RCU callbacks before it goes
  *
  * Every binding is gone by now, but the fence work may still be returning
- * from the last cleanup, and bindings are freed by RCU callbacks.
+ * from the last cleanup, and bindings are freed by RCU callbacks; what is
+ * left of the counter blocks is empty.
  *
  * Context: process context; sleeps.
  */
 void nmr_rundown_exit(void)
 {
+	struct nmr_calls_block *blk, *next;
+
 	flush_work(&nmr_fence_work);
 	rcu_barrier();
+	list_for_each_entry_safe(blk, next, &nmr_calls_free, node) {
+		WARN_ON_ONCE(blk->used);
+		list_del(&blk->node);
+		nmr_calls_block_free(blk);
+	}
 }
 
 /* Once per binding: from now on a close must wait for a grace period. */
