@@ -5,6 +5,7 @@
 #   make demo      set up, build, boot QEMU, load and unload the samples
 #   make check     set up, build (W=1), run every test; ends "N passed, N failed"
 #   make selftest  only the harness's own expected-failure checks
+#   make bench     benchmark on the non-debug bench kernel; writes bench/results.md
 #   make modules   build the modules (KDIR= another kernel build tree)
 #   make kdir      print the project's kernel build tree (builds it once)
 #   make clean
@@ -15,7 +16,7 @@
 KDIR ?=
 export KDIR
 
-.PHONY: all modules demo check selftest kdir clean
+.PHONY: all modules demo check selftest bench kdir clean
 
 all: modules
 
@@ -30,6 +31,9 @@ check:
 
 selftest:
 	@scripts/selftest.sh
+
+bench:
+	@scripts/bench.sh
 
 kdir:
 	@scripts/build-kernel.sh

@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Install the Debian packages the build and the QEMU runs need, only when
-# one is missing.  Idempotent: a second run installs nothing.
+# one is missing.  Idempotent: a second run installs nothing.  Packages given
+# as arguments are needed too (scripts/bench.sh adds gnuplot-nox).
 set -euo pipefail
 
 pkgs=(qemu-system-x86 busybox-static linux-source-6.12 build-essential
-      flex bison bc libelf-dev libssl-dev cpio python3 kmod xz-utils)
+      flex bison bc libelf-dev libssl-dev cpio python3 kmod xz-utils "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

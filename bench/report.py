@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the bench VM's console log into the results table.
+
+Reads the "nmr_bench: RESULT ..." lines nmr_bench.ko printed and the
+"NMR-BENCH mem ..." lines the guest script printed around /proc/meminfo,
+writes the Markdown results file and the plot's data, and prints the
+table.  Every figure comes from the log; the targets are the issue's.
+Used by scripts/bench.sh; docs/bench.md explains the figures.
+"""
+
+import argparse
+import datetime
+import os
+import re
+import statistics
+import sys
+
+RESULT = re.compile(r"nmr_bench: RESULT (\w+)(.*)$")
+MARK = re.compile(r"NMR-BENCH (\w+)(.*)$")
+
+
+def fields(text):
+    """key=value words of a line, as a dict of strings."""
+    return dict(w.split("=", 1) for w in text.split() if "=" in w)
+
+
+class Log:
+    """The figures of one console log."""
+
+    def __init__(self, path):
+        self.env = {}
+        self.match = {}
+        self.fanout = {}
+        self.call = {}
+        self.unload = {}
+        self.unload_cleanup = {}
+        self.mem = {}
+        self.call_skipped = False
+        hold = {}
+        # The run ended when its console log was last written.
+        self.date = datetime.datetime.fromtimestamp(os.path.getmtime(path),
+                                                    datetime.timezone.utc)
+        with open(path, errors="replace") as f:
+            for line in f:
+                m = RESULT.search(line)
+                if m:
+                    kind, f_ = m.group(1), fields(m.group(2))
+                    if kind == "env":
+                        self.env.update(f_)
+                    elif kind == "match":
+                        self.match[int(f_["n"])] = f_
+                    elif kind == "fanout":
+                        self.fanout[(int(f_["p"]), int(f_["c"]), f_["op"])] = f_
+                    elif kind == "call" and "guard" in f_:
+                        self.call[(f_["guard"], int(f_["threads"]))] = f_
+                    elif kind == "call":
+                        self.call_skipped = True
+                    elif kind == "unload":
+                        self.unload[f_["path"]] = f_
+                    elif kind == "unload_cleanup":
+                        self.unload_cleanup[f_["path"]] = f_
+                    elif kind == "hold":
+                        hold = f_
+                    continue
+                m = MARK.search(line)
+                if not m:
+                    continue
+                kind, f_ = m.group(1), fields(m.group(2))
+                if kind == "env":
+                    self.env.update({"guest_" + k: v for k, v in f_.items()})
+                elif kind == "mem":
+                    f_.update(hold)
+                    self.mem.setdefault(int(f_["rep"]), {})[f_["cfg"]] = f_
+
+
+def mem_figures(mem, nr_cpus):
+    """Median bytes per registration and per binding, with their parts.
+
+    Slab is in kB of /proc/meminfo; per-CPU memory is the bytes in use in
+    one CPU's unit, times the number of possible CPUs.
+    """
+    per = {"reg_slab": [], "reg_percpu": [], "bind_slab": [], "bind_percpu": []}
+    for rep in mem.values():
+        if not all(c in rep for c in ("none", "regs", "apart", "bound")):
+            continue
+        n = int(rep["regs"]["regs"])
+        b = int(rep["bound"]["bindings"])
+        for key, more, less, count in (("reg", "regs", "none", n),
+                                       ("bind", "bound", "apart", b)):
+            hi, lo = rep[more], rep[less]
+            per[key + "_slab"].append(
+                (int(hi["slab_kb"]) - int(lo["slab_kb"])) * 1024 / count)
+            per[key + "_percpu"].append(
+                (int(hi["percpu_unit_b"]) - int(lo["percpu_unit_b"])) * nr_cpus / count)
+    reps = len(per["reg_slab"])
+    if not reps:
+        return {}, 0
+    figs = {k: statistics.median(v) for k, v in per.items()}
+    for key in ("reg", "bind"):
+        figs[key] = figs[key + "_slab"] + figs[key + "_percpu"]
+    return figs, reps
+
+
+def verdict(ok):
+    return "PASS" if ok else "MISS"
+
+
+def us(ns):
+    ns = int(ns)
+    return f"{ns / 1e6:.2f} ms" if ns >= 1000000 else f"{ns / 1000:.1f} µs"
+
+
+def ns_ps(ps):
+    return f"{int(ps) / 1000:.1f} ns"
+
+
+class Table:
+    """Rows of (benchmark, figure, measured, target, ratio, verdict)."""
+
+    def __init__(self):
+        self.rows = []
+        self.misses = []
+
+    def add(self, bench, figure, measured, target="", ratio=None, ok=None, limit=None):
+        """A row; @limit is the target's ratio, to show a third decimal
+        where two would round the ratio onto it."""
+        r = ""
+        if ratio is not None:
+            r = f"{ratio:.2f}x"
+            if limit is not None and round(ratio, 2) == limit:
+                r = f"{ratio:.3f}x"
+        v = verdict(ok) if ok is not None else ""
+        if ok is False:
+            self.misses.append(f"{bench}: {figure}")
+        self.rows.append((bench, figure, measured, target, r, v))
+
+    def markdown(self):
+        lines = ["| benchmark | figure | measured | target | ratio | verdict |",
+                 "|---|---|---:|---|---:|---|"]
+        for row in self.rows:
+            lines.append("| " + " | ".join(row) + " |")
+        return "\n".join(lines)
+
+
+def match_rows(t, log):
+    base = log.match.get(0)
+    for n in sorted(log.match):
+        f_ = log.match[n]
+        figure = f"pair register+attach+deregister+wait, {n:,} unrelated registrations"
+        if n == 0 or not base:
+            t.add("matching", figure, us(f_["median_ns"]))
+            continue
+        ratio = int(f_["median_ns"]) / int(base["median_ns"])
+        if n == 10000:
+            t.add("matching", figure, us(f_["median_ns"]), "≤ 1.3x the 0 case",
+                  ratio, ratio <= 1.3, 1.3)
+        else:
+            t.add("matching", figure, us(f_["median_ns"]), "", ratio)
+
+
+def fanout_rows(t, log):
+    for op in ("attach", "detach"):
+        small = log.fanout.get((10, 10, op))
+        big = log.fanout.get((100, 100, op))
+        if small:
+            t.add("fan-out", f"{op} per binding, 10 x 10", f"{int(small['median_ns']):,} ns")
+        if big:
+            ratio = int(big["median_ns"]) / int(small["median_ns"]) if small else None
+            t.add("fan-out", f"{op} per binding, 100 x 100", f"{int(big['median_ns']):,} ns",
+                  "≤ 1.2x the 10 x 10 cost", ratio,
+                  ratio <= 1.2 if ratio is not None else None, 1.2)
+
+
+GUARDS = (("bare", "bare indirect call"),
+          ("guarded", "nmr_client_enter/exit"),
+          ("spinlock", "(b) spinlock + in-flight count"),
+          ("refcount", "(c) refcount_t get/put"),
+          ("srcu", "(d) SRCU read section"))
+
+
+def call_rows(t, log):
+    bare = log.call.get(("bare", 1))
+    guarded1 = log.call.get(("guarded", 1))
+    for guard, name in GUARDS:
+        f_ = log.call.get((guard, 1))
+        if not f_:
+            continue
+        ratio = int(f_["median_ps"]) / int(bare["median_ps"]) if bare else None
+        if guard == "guarded":
+            t.add("guarded call, 1 vCPU", name, ns_ps(f_["median_ps"]),
+                  "≤ 1.2x bare", ratio, ratio <= 1.2 if ratio else None, 1.2)
+        else:
+            t.add("guarded call, 1 vCPU", name, ns_ps(f_["median_ps"]),
+                  "", ratio if guard != "bare" else None)
+    if log.call_skipped:
+        t.add("guarded call, 2 vCPUs", "not run: the guest had one CPU online", "")
+        return
+    guarded2 = log.call.get(("guarded", 2))
+    for guard, name in GUARDS:
+        f_ = log.call.get((guard, 2))
+        if not f_:
+            continue
+        if guard == "bare" and bare:
+            ratio = int(f_["median_ps"]) / int(bare["median_ps"])
+            t.add("guarded call, 2 vCPUs", name + " (vs its 1-vCPU cost)",
+                  ns_ps(f_["median_ps"]), "", ratio)
+        elif guard == "guarded" and guarded1:
+            ratio = int(f_["median_ps"]) / int(guarded1["median_ps"])
+            t.add("guarded call, 2 vCPUs", name + " (vs its 1-vCPU cost)",
+                  ns_ps(f_["median_ps"]), "≤ 1.5x 1 vCPU", ratio, ratio <= 1.5, 1.5)
+        elif guard == "spinlock" and guarded2:
+            ratio = int(f_["median_ps"]) / int(guarded2["median_ps"])
+            t.add("guarded call, 2 vCPUs", name + " (vs guarded)",
+                  ns_ps(f_["median_ps"]), "≥ 5x guarded", ratio, ratio >= 5, 5)
+        else:
+            ratio = int(f_["median_ps"]) / int(guarded2["median_ps"]) if guarded2 else None
+            t.add("guarded call, 2 vCPUs", name + (" (vs guarded)" if guard != "guarded" else ""),
+                  ns_ps(f_["median_ps"]), "", ratio)
+
+
+def unload_rows(t, log):
+    hz = log.env.get("hz", "?")
+    for path, what in (("exit", "last nmr_client_exit() to the wait's return"),
+                       ("complete", "nmr_provider_detach_client_complete() to the wait's return")):
+        f_ = log.unload.get(path)
+        if not f_:
+            continue
+        tick = int(f_["tick_ns"])
+        ratio = int(f_["median_ns"]) / tick
+        t.add("unload latency", what, us(f_["median_ns"]),
+              f"≤ 1 tick ({tick / 1e6:g} ms at HZ={hz})", ratio, ratio <= 1, 1)
+        c = log.unload_cleanup.get(path)
+        if c:
+            t.add("unload latency", "of which until the binding's cleanup began",
+                  us(c["median_ns"]))
+
+
+def mem_rows(t, log):
+    nr_cpus = int(log.env.get("nr_cpu_ids", "0"))
+    figs, reps = mem_figures(log.mem, nr_cpus)
+    if not reps:
+        return reps
+    t.add("memory", "bytes per registration, on an NPI of its own (slab "
+          f"{figs['reg_slab']:.0f} + per-CPU {figs['reg_percpu']:.0f} for {nr_cpus} CPUs)",
+          f"{figs['reg']:.0f} B")
+    t.add("memory", f"bytes per binding (slab {figs['bind_slab']:.0f} + per-CPU "
+          f"{figs['bind_percpu']:.0f} for {nr_cpus} CPUs)",
+          f"{figs['bind']:.0f} B", "≤ 256 B", figs["bind"] / 256, figs["bind"] <= 256, 1)
+    return reps
+
+
+def environment(log, args, mem_reps):
+    """The table of what the figures were measured on."""
+    env = log.env
+    hz = env.get("hz", "?")
+    tick = f"{1000 / int(hz):g} ms" if hz.isdigit() else "?"
+    rows = [
+        ("date", log.date.strftime("%Y-%m-%d %H:%M UTC")),
+        ("guest kernel", f"{env.get('kernel', '?')}, bench flavor "
+         "(`scripts/kconfig/bench.config`: no KASAN, lockdep, kmemleak), "
+         f"HZ={hz} (one tick = {tick})"),
+        ("guest CPUs", f"nr_cpu_ids={env.get('nr_cpu_ids', '?')}, online "
+         f"{env.get('guest_online', '?')}; clocksource {env.get('guest_clocksource', '?')}"),
+        ("emulation", f"{args.qemu}, `-accel {args.accel} -smp 2`, on a "
+         f"{args.host_cpus}-CPU host ({args.host_cpu})"),
+        ("repetitions", f"every time is the median of {env.get('reps', '?')} "
+         f"repetitions, memory the median of {mem_reps}"),
+    ]
+    lines = ["| | |", "|---|---|"]
+    lines += [f"| {k} | {v} |" for k, v in rows]
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--md", required=True)
+    ap.add_argument("--dat", required=True)
+    ap.add_argument("--qemu", default="QEMU")
+    ap.add_argument("--accel", default="tcg")
+    ap.add_argument("--host-cpu", default="?")
+    ap.add_argument("--host-cpus", default="?")
+    args = ap.parse_args()
+
+    log = Log(args.log)
+    if not log.env:
+        sys.exit(f"report.py: no nmr_bench RESULT lines in {args.log}")
+    t = Table()
+    match_rows(t, log)
+    fanout_rows(t, log)
+    call_rows(t, log)
+    unload_rows(t, log)
+    mem_reps = mem_rows(t, log)
+
+    notes = []
+    bare1, bare2 = log.call.get(("bare", 1)), log.call.get(("bare", 2))
+    if bare1 and bare2:
+        scale = int(bare2["median_ps"]) / int(bare1["median_ps"])
+        if scale > 1.2:
+            notes.append(
+                f"The bare call itself took {scale:.2f}x as long with two vCPUs calling "
+                "as with one: in this run the host did not give both vCPUs a CPU of "
+                "their own all the time, and every two-vCPU figure carries that "
+                "slowdown too (the samples in the console log show when).")
+
+    emulated = args.accel.startswith("tcg")
+    note = ("All times are of a guest emulated by QEMU TCG (no KVM): absolute "
+            "figures are many times a real CPU's, and emulated calls, returns, "
+            "atomics and barriers weigh more than on hardware. The ratios compare "
+            "figures of this same run.\n\n" if emulated else "")
+    md = ["# nmr benchmark results", "",
+          "Written by `make bench` (`scripts/bench.sh`); docs/bench.md explains "
+          "how each figure is measured and how to read it.", "",
+          note + environment(log, args, mem_reps), "",
+          t.markdown(), "",
+          f"Targets missed: {len(t.misses)}" + (" — " + "; ".join(t.misses) if t.misses else ""),
+          ""] + [n + "\n" for n in notes] + ["![pair cost against unrelated registrations present](results.svg)", ""]
+    with open(args.md, "w") as f:
+        f.write("\n".join(md))
+
+    with open(args.dat, "w") as f:
+        f.write("# unrelated_registrations median_us min_us max_us\n")
+        for n in sorted(log.match):
+            m = log.match[n]
+            f.write(f"{n} {int(m['median_ns']) / 1000:.3f} {int(m['min_ns']) / 1000:.3f} "
+                    f"{int(m['max_ns']) / 1000:.3f}\n")
+
+
+if __name__ == "__main__":
+    main()
