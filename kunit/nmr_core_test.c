@@ -28,6 +28,7 @@
 #include <linux/uuid.h>
 
 #include <nmr/nmr.h>
+#include <nmr/nmr_kunit.h>
 
 /* Long enough for a debug kernel under TCG; a hung core still fails fast. */
 #define NMR_TEST_TIMEOUT	(10 * HZ)
@@ -2372,7 +2373,6 @@ static void attach_with_null_out_params_is_rejected(struct kunit *test)
  * first wait for that work with nmr_rundown_flush(), a hook exported for
  * KUnit only; without it the fence may be what finishes the side.
  */
-void nmr_rundown_flush(void);
 
 static bool nmr_test_enter(struct nmr_test_bctx *b)
 {
@@ -2789,8 +2789,4 @@ kunit_test_suites(&nmr_core_test_suite, &nmr_rundown_test_suite);
 MODULE_DESCRIPTION("KUnit tests for the NMR core");
 MODULE_LICENSE("GPL");
 NMR_IMPORT_NS();
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING");
-#else
-MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING);
-#endif
+NMR_IMPORT_NS_FOR_KUNIT();

@@ -10,7 +10,6 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
-#include "compat.h"
 #include "nmr_internal.h"
 
 static const char *const nmr_binding_state_names[] = {
@@ -477,7 +476,7 @@ void nmr_client_detach_provider_complete(struct nmr_binding *binding)
 {
 	nmr_side_complete(binding, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_client_detach_provider_complete);
+EXPORT_SYMBOL_NMR(nmr_client_detach_provider_complete);
 
 /**
  * nmr_provider_detach_client_complete() - the provider side's pending detach is done
@@ -495,7 +494,7 @@ void nmr_provider_detach_client_complete(struct nmr_binding *binding)
 {
 	nmr_side_complete(binding, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_provider_detach_client_complete);
+EXPORT_SYMBOL_NMR(nmr_provider_detach_client_complete);
 
 /**
  * nmr_client_attach_provider() - attach the client to the offered provider
@@ -570,7 +569,7 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 	*provider_dispatch = dispatch;
 	return 0;
 }
-NMR_EXPORT(nmr_client_attach_provider);
+EXPORT_SYMBOL_NMR(nmr_client_attach_provider);
 
 /**
  * nmr_binding_report_locked() - say why @waiter's wait is not over yet

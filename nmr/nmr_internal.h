@@ -20,6 +20,7 @@
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
 #include <nmr/nmr.h>
+#include <nmr/nmr_kunit.h>
 
 struct nmr_npi;
 struct nmr_calls_block;
@@ -251,8 +252,5 @@ void nmr_rundown_open_locked(struct nmr_binding *b);
 void nmr_rundown_close_locked(struct nmr_binding *b);
 int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role);
 void nmr_rundown_exit(void);
-#if IS_ENABLED(CONFIG_KUNIT)
-void nmr_rundown_flush(void);
-#endif
 
 #endif /* _NMR_INTERNAL_H */

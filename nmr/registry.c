@@ -16,7 +16,6 @@
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 
-#include "compat.h"
 #include "nmr_internal.h"
 
 DEFINE_SPINLOCK(nmr_lock);
@@ -325,7 +324,7 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 	}
 	return ret;
 }
-NMR_EXPORT(__nmr_register_provider);
+EXPORT_SYMBOL_NMR(__nmr_register_provider);
 
 /**
  * __nmr_register_client() - register a client of an NPI
@@ -378,7 +377,7 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 	}
 	return ret;
 }
-NMR_EXPORT(__nmr_register_client);
+EXPORT_SYMBOL_NMR(__nmr_register_client);
 
 static struct nmr_reg *nmr_reg_check(void *handle, enum nmr_role role,
 				     unsigned long caller)
@@ -463,7 +462,7 @@ int nmr_deregister_provider(struct nmr_provider *handle)
 {
 	return nmr_deregister(handle, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_deregister_provider);
+EXPORT_SYMBOL_NMR(nmr_deregister_provider);
 
 /**
  * nmr_deregister_client() - start deregistering a client
@@ -485,7 +484,7 @@ int nmr_deregister_client(struct nmr_client *handle)
 {
 	return nmr_deregister(handle, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_deregister_client);
+EXPORT_SYMBOL_NMR(nmr_deregister_client);
 
 /*
  * Printed with nmr_lock held and interrupts off, so the report names a few
@@ -560,7 +559,7 @@ int nmr_wait_for_provider_deregister_complete(struct nmr_provider *handle)
 {
 	return nmr_wait(handle, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_wait_for_provider_deregister_complete);
+EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
 
 /**
  * nmr_wait_for_client_deregister_complete() - wait for a client's deregistration
@@ -581,7 +580,7 @@ int nmr_wait_for_client_deregister_complete(struct nmr_client *handle)
 {
 	return nmr_wait(handle, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_wait_for_client_deregister_complete);
+EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 
 /**
  * nmr_unregister_provider() - deregister a provider and wait for it
@@ -598,7 +597,7 @@ void nmr_unregister_provider(struct nmr_provider *handle)
 	if (nmr_deregister(handle, NMR_PROVIDER, _RET_IP_) == -EINPROGRESS)
 		nmr_wait(handle, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_unregister_provider);
+EXPORT_SYMBOL_NMR(nmr_unregister_provider);
 
 /**
  * nmr_unregister_client() - deregister a client and wait for it
@@ -615,7 +614,7 @@ void nmr_unregister_client(struct nmr_client *handle)
 	if (nmr_deregister(handle, NMR_CLIENT, _RET_IP_) == -EINPROGRESS)
 		nmr_wait(handle, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_unregister_client);
+EXPORT_SYMBOL_NMR(nmr_unregister_client);
 
 static int nmr_refuse_unload(void *handle, enum nmr_role role, unsigned long caller)
 {
@@ -682,7 +681,7 @@ int nmr_provider_refuse_unload(struct nmr_provider *handle)
 {
 	return nmr_refuse_unload(handle, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_provider_refuse_unload);
+EXPORT_SYMBOL_NMR(nmr_provider_refuse_unload);
 
 /**
  * nmr_provider_request_unload() - let the provider's module unload again
@@ -696,7 +695,7 @@ int nmr_provider_request_unload(struct nmr_provider *handle)
 {
 	return nmr_request_unload(handle, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_provider_request_unload);
+EXPORT_SYMBOL_NMR(nmr_provider_request_unload);
 
 /**
  * nmr_client_refuse_unload() - keep the client's module from unloading
@@ -714,7 +713,7 @@ int nmr_client_refuse_unload(struct nmr_client *handle)
 {
 	return nmr_refuse_unload(handle, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_client_refuse_unload);
+EXPORT_SYMBOL_NMR(nmr_client_refuse_unload);
 
 /**
  * nmr_client_request_unload() - let the client's module unload again
@@ -728,7 +727,7 @@ int nmr_client_request_unload(struct nmr_client *handle)
 {
 	return nmr_request_unload(handle, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_client_request_unload);
+EXPORT_SYMBOL_NMR(nmr_client_request_unload);
 
 static int __init nmr_init(void)
 {

@@ -43,7 +43,6 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#include "compat.h"
 #include "nmr_internal.h"
 
 #define NMR_CALLS_PER_BLOCK	BITS_PER_LONG
@@ -192,13 +191,7 @@ static void nmr_fence_fn(struct work_struct *work)
 static DECLARE_WORK(nmr_fence_work, nmr_fence_fn);
 
 #if IS_ENABLED(CONFIG_KUNIT)
-/**
- * nmr_rundown_flush() - wait until every binding closed so far is fenced
- *
- * For the KUnit suite, to make deterministic what a last exit does.
- *
- * Context: process context; sleeps.
- */
+/* Declared in <nmr/nmr_kunit.h>. */
 void nmr_rundown_flush(void)
 {
 	flush_work(&nmr_fence_work);
@@ -359,7 +352,7 @@ bool nmr_client_enter(struct nmr_binding *binding)
 {
 	return nmr_enter(binding, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_client_enter);
+EXPORT_SYMBOL_NMR(nmr_client_enter);
 
 /**
  * nmr_client_exit() - end a call started by nmr_client_enter()
@@ -376,7 +369,7 @@ void nmr_client_exit(struct nmr_binding *binding)
 {
 	nmr_exit(binding, NMR_CLIENT, _RET_IP_);
 }
-NMR_EXPORT(nmr_client_exit);
+EXPORT_SYMBOL_NMR(nmr_client_exit);
 
 /**
  * nmr_provider_enter() - start a call into the client of @binding
@@ -395,7 +388,7 @@ bool nmr_provider_enter(struct nmr_binding *binding)
 {
 	return nmr_enter(binding, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_provider_enter);
+EXPORT_SYMBOL_NMR(nmr_provider_enter);
 
 /**
  * nmr_provider_exit() - end a call started by nmr_provider_enter()
@@ -412,4 +405,4 @@ void nmr_provider_exit(struct nmr_binding *binding)
 {
 	nmr_exit(binding, NMR_PROVIDER, _RET_IP_);
 }
-NMR_EXPORT(nmr_provider_exit);
+EXPORT_SYMBOL_NMR(nmr_provider_exit);

@@ -41,13 +41,7 @@
 #include <linux/module.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
-#include <linux/version.h>
-
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
-#define NMR_IMPORT_NS() MODULE_IMPORT_NS("NMR")
-#else
-#define NMR_IMPORT_NS() MODULE_IMPORT_NS(NMR)
-#endif
+#include <nmr/compat.h>
 
 /**
  * struct nmr_provider - opaque handle of a provider registration
