@@ -23,6 +23,7 @@ static struct kunit_suite fixture_suite = {
 	.name = "nmr_harness_fixture",
 	.test_cases = fixture_cases,
 };
+
 kunit_test_suite(fixture_suite);
 
 MODULE_LICENSE("GPL");

@@ -178,8 +178,9 @@ struct nmr_calls {
  *	per-CPU sums are exact; nmr_lock.
  * @fence_node: on the list of closed bindings waiting for their grace
  *	period (rundown.c).
- * @calls: per-CPU counts of the sections entered by each side: slot
- *	@calls_slot of @calls_block (rundown.c).
+ * @calls_slot: the slot of @calls_block that @calls points to.
+ * @calls: per-CPU counts of the sections entered by each side (rundown.c).
+ * @calls_block: the block of per-CPU counters @calls comes from.
  * @side: the client and provider sides, indexed by &enum nmr_role.
  * @client_binding_context: given by the client to
  *	nmr_client_attach_provider().

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make check: install what is missing, build the debug kernel (cached) and
-# every module with W=1, boot once to run every KUnit module and scenario
+# every module with W=1, run checkpatch, sparse and kernel-doc
+# (scripts/static-checks.sh), boot once to run every KUnit module and scenario
 # script and a kmemleak scan, then prove the harness itself catches what it
 # must (scripts/selftest.sh).  Ends with one line `N passed, N failed` and
 # a non-zero status if anything failed.
@@ -27,6 +28,9 @@ if "$NMR_TOP/scripts/build-modules.sh" >"$out/build.log" 2>&1; then
 else
 	{ echo "FAIL build: every module, W=1, no warnings"; sed 's/^/  /' "$out/build.log"; } | record
 fi
+
+# checkpatch --strict, sparse and kernel-doc: scripts/static-checks.sh.
+"$NMR_TOP/scripts/static-checks.sh" | record
 
 # One VM runs every KUnit module and scenario, then looks for leaks; the
 # parser is told each test the VM was asked to run.

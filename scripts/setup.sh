@@ -6,7 +6,7 @@
 set -euo pipefail
 
 pkgs=(qemu-system-x86 busybox-static linux-source-6.12 build-essential
-      flex bison bc libelf-dev libssl-dev cpio python3 kmod xz-utils "$@")
+      flex bison bc libelf-dev libssl-dev cpio python3 kmod xz-utils sparse "$@")
 
 missing=()
 for p in "${pkgs[@]}"; do

@@ -43,7 +43,7 @@
 #include <linux/uuid.h>
 #include <nmr/compat.h>
 
-/**
+/*
  * struct nmr_provider - opaque handle of a provider registration
  *
  * Returned by nmr_register_provider(); valid until
@@ -51,7 +51,7 @@
  */
 struct nmr_provider;
 
-/**
+/*
  * struct nmr_client - opaque handle of a client registration
  *
  * Returned by nmr_register_client(); valid until
@@ -59,7 +59,7 @@ struct nmr_provider;
  */
 struct nmr_client;
 
-/**
+/*
  * struct nmr_binding - opaque handle of one (client, provider) binding
  *
  * Passed to the attach callbacks; valid until the binding's cleanup

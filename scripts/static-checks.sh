@@ -1,0 +1,65 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The kernel's own static checks, on every source file of the project:
+#   checkpatch.pl --strict --no-tree   every .c and .h we wrote
+#   sparse (C=2)                       every module, against $KDIR
+#   kernel-doc -none -Wall             the public headers and the core
+# Prints one "PASS static: ..." or "FAIL static: ..." line per check, with
+# what the tool said indented below a failure.  Exits 1 if any failed.
+#
+# Deliberate exceptions, one per file and only these (the tool otherwise
+# applies every check):
+#   nmr/include/nmr/compat.h      the one place that tests the kernel version:
+#                                 LINUX_VERSION_CODE, CONSTANT_COMPARISON
+#   nmr/include/nmr/netioddk.h,   Windows names and types are the point of
+#   providers/nmr_sample_provider_win.c, kunit/nmr_netioddk_test.c:
+#                                 CAMELCASE, NEW_TYPEDEFS
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+kdir=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")} || nmr_die "kernel build failed"
+src=$(nmr_src_dir)
+out=$(mktemp -d /tmp/nmr-static.XXXXXX)
+trap 'rm -rf "$out"' EXIT
+failed=0
+
+report() {	# report NAME LOGFILE: PASS when LOGFILE is empty
+	if [ -s "$2" ]; then
+		echo "FAIL static: $1"
+		sed 's/^/  /' "$2"
+		failed=1
+	else
+		echo "PASS static: $1"
+	fi
+}
+
+ignores_for() {
+	case $1 in
+	nmr/include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+	nmr/include/nmr/netioddk.h | providers/nmr_sample_provider_win.c | kunit/nmr_netioddk_test.c)
+		echo CAMELCASE,NEW_TYPEDEFS ;;
+	esac
+}
+
+cd "$NMR_TOP" || exit 1
+mapfile -t files < <(git ls-files '*.c' '*.h' | grep -v '\.mod\.c$')
+: >"$out/checkpatch"
+for f in "${files[@]}"; do
+	ign=$(ignores_for "$f")
+	"$src/scripts/checkpatch.pl" --strict --no-tree --quiet --show-types \
+		${ign:+--ignore "$ign"} -f "$f" >"$out/one" 2>&1 || cat "$out/one" >>"$out/checkpatch"
+done
+report "checkpatch --strict on ${#files[@]} files" "$out/checkpatch"
+
+# C=2 checks every file whether or not it is rebuilt; only sparse's own
+# lines count, the build is make check's business.
+make -C "$kdir" M="$NMR_TOP" C=2 modules >"$out/sparse.all" 2>&1
+grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out/sparse.all" >"$out/sparse"
+report "sparse (C=2) on every module" "$out/sparse"
+
+mapfile -t docs < <(git ls-files 'nmr/*.c' 'nmr/*.h')
+"$src/scripts/kernel-doc" -none -Wall "${docs[@]}" >"$out/kdoc" 2>&1
+report "kernel-doc -Wall on the public headers and the core (${#docs[@]} files)" "$out/kdoc"
+
+exit $failed
