@@ -5,6 +5,7 @@
 #   checkpatch.pl --strict --no-tree   every .c and .h we wrote
 #   sparse (C=2)                       every module, against $KDIR
 #   kernel-doc -none -Wall             the public headers and the core
+#   docs/api.rst                       up to date (scripts/gen-api-doc.sh)
 # Prints one "PASS static: ..." or "FAIL static: ..." line per check, with
 # what the tool said indented below a failure.  Exits 1 if any failed.
 #
@@ -61,5 +62,15 @@ report "sparse (C=2) on every module" "$out/sparse"
 mapfile -t docs < <(git ls-files 'nmr/*.c' 'nmr/*.h')
 "$src/scripts/kernel-doc" -none -Wall "${docs[@]}" >"$out/kdoc" 2>&1
 report "kernel-doc -Wall on the public headers and the core (${#docs[@]} files)" "$out/kdoc"
+
+# The committed API reference is what the sources' kernel-doc says now.
+if "$NMR_TOP/scripts/gen-api-doc.sh" "$out/api.rst" 2>"$out/gen" &&
+	diff -u "$NMR_TOP/docs/api.rst" "$out/api.rst" >"$out/apidiff" 2>&1; then
+	: >"$out/apidiff"
+else
+	cat "$out/gen" >>"$out/apidiff"
+	echo "run scripts/gen-api-doc.sh and commit docs/api.rst" >>"$out/apidiff"
+fi
+report "docs/api.rst matches the kernel-doc of the sources" "$out/apidiff"
 
 exit $failed

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * nmr - the Network Module Registrar for Linux.
- *
+ * nmr - the Network Module Registrar for Linux: the API.
+ */
+
+/**
  * DOC: Overview
  *
  * Network modules that provide an interface (providers) and modules that use
@@ -22,7 +24,9 @@
  *
  * Every exported symbol is in the NMR symbol namespace; a user module says
  * NMR_IMPORT_NS() once.
- *
+ */
+
+/**
  * DOC: Rundown protection
  *
  * Beyond Windows, NMR counts a side's calls into its peer so the module does
