@@ -1844,6 +1844,83 @@ static void both_sides_deregistering_at_once_detach_the_binding_once(struct kuni
 	}
 }
 
+/* Waits with a timeout */
+
+static int nmr_test_wait_timeout(struct nmr_test_reg *r, unsigned long timeout)
+{
+	int ret;
+
+	if (r->is_client)
+		ret = nmr_wait_for_client_deregister_complete_timeout(r->client, timeout);
+	else
+		ret = nmr_wait_for_provider_deregister_complete_timeout(r->provider, timeout);
+	if (!ret)
+		r->waited = true;
+	return ret;
+}
+
+static void wait_with_timeout_times_out_and_leaves_the_handle_usable(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *cb;
+
+	c->detach = NMR_TEST_DETACH_PENDING;
+	nmr_test_bind(test, p, c);
+	cb = nmr_test_side(test, true, p, c);
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(p, NMR_TEST_NOT_YET), -EINVAL);
+
+	nmr_test_deregister(test, p);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1));
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(p, NMR_TEST_NOT_YET), -ETIMEDOUT);
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(p, 1), -ETIMEDOUT);
+	nmr_test_expect_no_events(test);
+	nmr_test_expect_pending(test, cb);
+
+	nmr_test_complete(cb);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(p, NMR_TEST_TIMEOUT), 0);
+	nmr_test_expect_released(test, p, c);
+}
+
+static void wait_with_timeout_after_a_timeout_may_be_a_plain_wait(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+	struct nmr_test_bctx *pb;
+
+	p->detach = NMR_TEST_DETACH_PENDING;
+	nmr_test_bind(test, p, c);
+	pb = nmr_test_side(test, false, p, c);
+
+	nmr_test_deregister(test, c);
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(c, NMR_TEST_NOT_YET), -ETIMEDOUT);
+	nmr_test_start_wait(test, c);
+	nmr_test_expect_waiting(test, c);
+	/* A second wait while the first runs is misuse. */
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(c, 1), -EINVAL);
+	nmr_test_complete(pb);
+	nmr_test_finish_wait(test, c);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1),
+			       NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+	nmr_test_expect_released(test, p, c);
+}
+
+static void wait_with_timeout_returns_at_once_when_already_complete(struct kunit *test)
+{
+	struct nmr_test *t = test->priv;
+	struct nmr_test_reg *p = nmr_test_new_provider(test, 1, &t->npi);
+	struct nmr_test_reg *c = nmr_test_new_client(test, 1, &t->npi);
+
+	nmr_test_bind(test, p, c);
+	nmr_test_deregister(test, p);
+	KUNIT_EXPECT_EQ(test, nmr_test_wait_timeout(p, 1), 0);
+	NMR_TEST_EXPECT_EVENTS(test, NMR_EV(CLIENT_DETACH, 1, 1), NMR_EV(PROVIDER_DETACH, 1, 1),
+			       NMR_EV(CLIENT_CLEANUP, 1, 1), NMR_EV(PROVIDER_CLEANUP, 1, 1));
+}
+
 /* Refuse and request unload (contract 6) */
 
 static int nmr_test_refuse_unload(struct nmr_test_reg *r)
@@ -2745,6 +2822,9 @@ static struct kunit_case nmr_core_test_cases[] = {
 	KUNIT_CASE(deregistering_a_refusing_registration_releases_its_pin),
 	KUNIT_CASE(unregister_provider_returns_once_its_bindings_are_cleaned_up),
 	KUNIT_CASE(unregister_client_returns_once_its_bindings_are_cleaned_up),
+	KUNIT_CASE(wait_with_timeout_times_out_and_leaves_the_handle_usable),
+	KUNIT_CASE(wait_with_timeout_after_a_timeout_may_be_a_plain_wait),
+	KUNIT_CASE(wait_with_timeout_returns_at_once_when_already_complete),
 	KUNIT_CASE_PARAM(register_provider_rejects_bad_arguments, nmr_test_bad_args_gen_params),
 	KUNIT_CASE_PARAM(register_client_rejects_bad_arguments, nmr_test_bad_args_gen_params),
 	KUNIT_CASE(null_handles_are_rejected),

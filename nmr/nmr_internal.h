@@ -64,7 +64,8 @@ enum nmr_reg_state {
  *	nmr_lock.
  * @unload_refused: the owner module is pinned by nmr_*_refuse_unload();
  *	nmr_lock.
- * @waited: a wait has been called; nmr_lock.
+ * @waited: a wait for this registration is running (or has returned 0);
+ *	nmr_lock.
  * @done: completed when @users drops to zero.
  */
 struct nmr_reg {

@@ -508,7 +508,31 @@ static void nmr_reg_report(struct nmr_reg *reg)
 	spin_unlock_irqrestore(&nmr_lock, flags);
 }
 
-static int nmr_wait(void *handle, enum nmr_role role, unsigned long caller)
+/*
+ * Sleep until @reg's deregistration is complete, logging what it waits for
+ * every wait_warn_secs.  False when @timeout jiffies passed first.
+ */
+static bool nmr_reg_sleep(struct nmr_reg *reg, unsigned long timeout)
+{
+	unsigned long step;
+
+	for (;;) {
+		step = READ_ONCE(nmr_wait_warn_secs) * HZ ?: MAX_SCHEDULE_TIMEOUT;
+		if (timeout != MAX_SCHEDULE_TIMEOUT)
+			step = min(step, timeout);
+		if (wait_for_completion_timeout(&reg->done, step))
+			return true;
+		if (timeout != MAX_SCHEDULE_TIMEOUT) {
+			timeout -= step;
+			if (!timeout)
+				return false;
+		}
+		nmr_reg_report(reg);
+	}
+}
+
+static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
+		    unsigned long caller)
 {
 	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
 	unsigned long flags;
@@ -520,7 +544,8 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long caller)
 	if (reg->state != NMR_REG_DEREGISTERING || reg->waited) {
 		nmr_misuse(caller, "wait for %s %s#%u %s", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id,
-			   reg->waited ? "twice" : "before deregistering it");
+			   reg->waited ? "while another wait for it runs" :
+					 "before deregistering it");
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
 	}
@@ -528,10 +553,15 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long caller)
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	might_sleep();
-	while (!wait_for_completion_timeout(&reg->done,
-					    READ_ONCE(nmr_wait_warn_secs) * HZ ?:
-					    MAX_SCHEDULE_TIMEOUT))
-		nmr_reg_report(reg);
+	if (!nmr_reg_sleep(reg, timeout)) {
+		/* The handle stays valid: the caller may wait again. */
+		spin_lock_irqsave(&nmr_lock, flags);
+		reg->waited = false;
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		pr_debug("%s %s#%u: wait timed out\n", nmr_role_name(role),
+			 nmr_reg_owner_name(reg), reg->id);
+		return -ETIMEDOUT;
+	}
 
 	pr_debug("%s %s#%u deregistration complete\n", nmr_role_name(role),
 		 nmr_reg_owner_name(reg), reg->id);
@@ -557,7 +587,7 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long caller)
  */
 int nmr_wait_for_provider_deregister_complete(struct nmr_provider *handle)
 {
-	return nmr_wait(handle, NMR_PROVIDER, _RET_IP_);
+	return nmr_wait(handle, NMR_PROVIDER, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
 
@@ -578,9 +608,51 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
  */
 int nmr_wait_for_client_deregister_complete(struct nmr_client *handle)
 {
-	return nmr_wait(handle, NMR_CLIENT, _RET_IP_);
+	return nmr_wait(handle, NMR_CLIENT, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
+
+/**
+ * nmr_wait_for_provider_deregister_complete_timeout() - wait, for a while
+ * @handle: a provider handle given to nmr_deregister_provider().
+ * @timeout: how long to wait, in jiffies.
+ *
+ * Like nmr_wait_for_provider_deregister_complete(), but gives up after
+ * @timeout.  The handle then stays valid, and the caller may wait again
+ * (with or without a timeout); NMR's logs say what is pending.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 when the deregistration is complete and @handle freed;
+ * -ETIMEDOUT when @timeout passed first; -EINVAL for a handle that is not
+ * a deregistered provider, or while another wait for it runs.
+ */
+int nmr_wait_for_provider_deregister_complete_timeout(struct nmr_provider *handle,
+						      unsigned long timeout)
+{
+	return nmr_wait(handle, NMR_PROVIDER, timeout, _RET_IP_);
+}
+EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete_timeout);
+
+/**
+ * nmr_wait_for_client_deregister_complete_timeout() - wait, for a while
+ * @handle: a client handle given to nmr_deregister_client().
+ * @timeout: how long to wait, in jiffies.
+ *
+ * Like nmr_wait_for_client_deregister_complete(), but gives up after
+ * @timeout.  The handle then stays valid, and the caller may wait again
+ * (with or without a timeout); NMR's logs say what is pending.
+ *
+ * Context: process context; sleeps.
+ * Return: 0 when the deregistration is complete and @handle freed;
+ * -ETIMEDOUT when @timeout passed first; -EINVAL for a handle that is not
+ * a deregistered client, or while another wait for it runs.
+ */
+int nmr_wait_for_client_deregister_complete_timeout(struct nmr_client *handle,
+						    unsigned long timeout)
+{
+	return nmr_wait(handle, NMR_CLIENT, timeout, _RET_IP_);
+}
+EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete_timeout);
 
 /**
  * nmr_unregister_provider() - deregister a provider and wait for it
@@ -595,7 +667,7 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 void nmr_unregister_provider(struct nmr_provider *handle)
 {
 	if (nmr_deregister(handle, NMR_PROVIDER, _RET_IP_) == -EINPROGRESS)
-		nmr_wait(handle, NMR_PROVIDER, _RET_IP_);
+		nmr_wait(handle, NMR_PROVIDER, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_unregister_provider);
 
@@ -612,7 +684,7 @@ EXPORT_SYMBOL_NMR(nmr_unregister_provider);
 void nmr_unregister_client(struct nmr_client *handle)
 {
 	if (nmr_deregister(handle, NMR_CLIENT, _RET_IP_) == -EINPROGRESS)
-		nmr_wait(handle, NMR_CLIENT, _RET_IP_);
+		nmr_wait(handle, NMR_CLIENT, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_unregister_client);
 

@@ -228,10 +228,14 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 
 int nmr_deregister_provider(struct nmr_provider *handle);
 int nmr_wait_for_provider_deregister_complete(struct nmr_provider *handle);
+int nmr_wait_for_provider_deregister_complete_timeout(struct nmr_provider *handle,
+						      unsigned long timeout);
 void nmr_provider_detach_client_complete(struct nmr_binding *binding);
 
 int nmr_deregister_client(struct nmr_client *handle);
 int nmr_wait_for_client_deregister_complete(struct nmr_client *handle);
+int nmr_wait_for_client_deregister_complete_timeout(struct nmr_client *handle,
+						    unsigned long timeout);
 void nmr_client_detach_provider_complete(struct nmr_binding *binding);
 
 int nmr_client_attach_provider(struct nmr_binding *binding,
