@@ -29,6 +29,16 @@ static const char *const nmr_side_state_names[] = {
 	[NMR_SIDE_DONE] = "done",
 };
 
+const char *nmr_binding_state_name(const struct nmr_binding *b)
+{
+	return nmr_binding_state_names[b->state];
+}
+
+const char *nmr_side_state_name(const struct nmr_binding *b, enum nmr_role role)
+{
+	return nmr_side_state_names[b->side[role].state];
+}
+
 static struct nmr_reg *nmr_side_reg(struct nmr_binding *b, enum nmr_role role)
 {
 	return role == NMR_CLIENT ? &b->client->reg : &b->provider->reg;

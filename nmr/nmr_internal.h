@@ -55,6 +55,7 @@ enum nmr_reg_state {
  * @instance: the registration instance inside the characteristics.
  * @npi: the NPI index entry, while registered; nmr_lock.
  * @npi_node: in the NPI's list of this role, while registered; nmr_lock.
+ * @all_node: in nmr_regs from register to the end of the wait; nmr_lock.
  * @bindings: every binding of this registration, linked through the
  *	binding's node[@role], in every state; nmr_lock.
  * @offers: bindings this registration still has to offer (only while its
@@ -82,6 +83,7 @@ struct nmr_reg {
 	const struct nmr_registration_instance *instance;
 	struct nmr_npi *npi;
 	struct list_head npi_node;
+	struct list_head all_node;
 	struct list_head bindings;
 	struct list_head offers;
 	unsigned int users;
@@ -214,6 +216,7 @@ struct nmr_binding {
 };
 
 extern spinlock_t nmr_lock;
+extern struct list_head nmr_regs;
 extern unsigned int nmr_wait_warn_secs;
 
 const char *nmr_role_name(enum nmr_role role);
@@ -246,6 +249,18 @@ static inline bool nmr_binding_check(const struct nmr_binding *b, unsigned long 
 	nmr_binding_misuse(b, caller);
 	return false;
 }
+
+const char *nmr_binding_state_name(const struct nmr_binding *b);
+const char *nmr_side_state_name(const struct nmr_binding *b, enum nmr_role role);
+
+/* debugfs.c */
+#if IS_ENABLED(CONFIG_DEBUG_FS)
+void nmr_debugfs_init(void);
+void nmr_debugfs_exit(void);
+#else
+static inline void nmr_debugfs_init(void) { }
+static inline void nmr_debugfs_exit(void) { }
+#endif
 
 /* rundown.c */
 int nmr_rundown_alloc(struct nmr_binding *b);

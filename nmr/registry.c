@@ -42,6 +42,8 @@ struct nmr_npi {
 
 /* 1024 buckets: about ten NPIs a bucket with 10,000 distinct NPIs. */
 static DEFINE_HASHTABLE(nmr_npis, 10);
+/* Every registration from register to the end of its wait, for debugfs. */
+LIST_HEAD(nmr_regs);
 static u32 nmr_next_id;	/* nmr_lock */
 
 const char *nmr_role_name(enum nmr_role role)
@@ -151,6 +153,7 @@ static void nmr_reg_init(struct nmr_reg *reg, enum nmr_role role,
 	reg->context = context;
 	reg->instance = instance;
 	INIT_LIST_HEAD(&reg->npi_node);
+	INIT_LIST_HEAD(&reg->all_node);
 	INIT_LIST_HEAD(&reg->bindings);
 	INIT_LIST_HEAD(&reg->offers);
 	/* The registration itself, and the register call until it returns. */
@@ -223,6 +226,7 @@ static int nmr_reg_insert(struct nmr_reg *reg)
 						container_of(reg, struct nmr_provider, reg));
 	}
 	list_add_tail(&reg->npi_node, &npi->regs[reg->role]);
+	list_add_tail(&reg->all_node, &nmr_regs);
 	npi->count[reg->role]++;
 	reg->npi = npi;
 	spin_unlock_irqrestore(&nmr_lock, flags);
@@ -565,6 +569,9 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 
 	pr_debug("%s %s#%u deregistration complete\n", nmr_role_name(role),
 		 nmr_reg_owner_name(reg), reg->id);
+	spin_lock_irqsave(&nmr_lock, flags);
+	list_del(&reg->all_node);
+	spin_unlock_irqrestore(&nmr_lock, flags);
 	WRITE_ONCE(reg->tag, NMR_TAG_FREED);
 	kfree(reg);
 	return 0;
@@ -803,6 +810,7 @@ EXPORT_SYMBOL_NMR(nmr_client_request_unload);
 
 static int __init nmr_init(void)
 {
+	nmr_debugfs_init();
 	pr_info("Network Module Registrar loaded\n");
 	return 0;
 }
@@ -810,6 +818,7 @@ module_init(nmr_init);
 
 static void __exit nmr_exit(void)
 {
+	nmr_debugfs_exit();
 	nmr_rundown_exit();
 	pr_info("Network Module Registrar unloaded\n");
 }

@@ -1,0 +1,46 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /sys/kernel/debug/nmr/ while an unload is stuck: the async provider is
+# unloaded while a client's call is held in it, and while its rmmod waits,
+# "registrations" lists it as deregistering and "bindings" shows the client
+# side pending and the provider side waiting for its entered call.  Once
+# the call returns, both files are empty again.
+. "$(dirname "$0")/lib/expect.sh"
+scn_begin
+
+d=/sys/kernel/debug/nmr
+[ -r $d/registrations ] && [ -r $d/bindings ] || fail "no $d/registrations or $d/bindings"
+
+mark
+expect_ok insmod nmr_sample_provider_async.ko hold_ms=3000
+expect_ok insmod nmr_sample_client.ko
+wait_for "nmr_sample_provider_async: request 1 from client nmr_sample_client: holding it in flight for 3000 ms"
+grep -q "^provider nmr_sample_provider_async#[0-9]*: registered, 1 bindings, unload allowed, npi 78cab5c3-128f-45b3-a59c-547c8475f33d" $d/registrations ||
+	fail "registrations: $(cat $d/registrations)"
+grep -q "^client nmr_sample_client#[0-9]*: registered, 1 bindings" $d/registrations ||
+	fail "registrations: $(cat $d/registrations)"
+grep -q "^client nmr_sample_client#[0-9]* <-> provider nmr_sample_provider_async#[0-9]*: ATTACHED; client: attached; provider: attached$" $d/bindings ||
+	fail "bindings: $(cat $d/bindings)"
+
+mark
+rmmod nmr_sample_provider_async &
+rmmod_pid=$!
+wait_for "nmr_sample_provider_async: deregistration pending: waiting for it to complete"
+sleep 1
+regs=$(cat $d/registrations)
+binds=$(cat $d/bindings)
+wait $rmmod_pid || fail "rmmod nmr_sample_provider_async exited with status $?"
+echo "$regs" | grep -q "^provider nmr_sample_provider_async#[0-9]*: deregistering, 1 bindings" ||
+	fail "registrations during the wait: $regs"
+echo "$binds" | grep -q "DETACHING; client: pending for [0-9]* ms; provider: waiting for its entered calls to exit for [0-9]* ms (1 entered)$" ||
+	fail "bindings during the wait: $binds"
+expect_in_order \
+	"nmr_sample_provider_async: request 1 from client nmr_sample_client served; nmr_provider_exit()" \
+	"nmr_sample_provider_async: deregistration complete; unloaded"
+[ -z "$(cat $d/bindings)" ] || fail "bindings after the unload: $(cat $d/bindings)"
+grep -q "nmr_sample_provider_async" $d/registrations && fail "registrations after the unload: $(cat $d/registrations)"
+
+mark
+expect_ok rmmod nmr_sample_client
+[ -z "$(cat $d/registrations)" ] || fail "registrations at the end: $(cat $d/registrations)"
+scn_end
