@@ -11,6 +11,7 @@
 #include <linux/slab.h>
 
 #include "nmr_internal.h"
+#include "nmr_trace.h"
 
 static const char *const nmr_binding_state_names[] = {
 	[NMR_BINDING_OFFERED] = "OFFERED",
@@ -147,6 +148,7 @@ void nmr_binding_cleanup(struct nmr_binding *b)
 	unsigned long flags;
 
 	nmr_b_dbg(b, "cleanup");
+	trace_nmr_cleanup(b, false, 0);
 	if (b->side[NMR_CLIENT].cleanup && cc->client_cleanup_binding_context)
 		cc->client_cleanup_binding_context(b->client_binding_context);
 	if (b->side[NMR_PROVIDER].cleanup && pc->provider_cleanup_binding_context)
@@ -279,7 +281,9 @@ static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	nmr_b_dbg(b, "detaching %s side", nmr_role_name(role));
+	trace_nmr_detach(b, role == NMR_CLIENT, 0);
 	ret = nmr_side_call_detach(b, role);
+	trace_nmr_detach_result(b, role == NMR_CLIENT, ret);
 	if (ret && ret != -EINPROGRESS) {
 		pr_warn("%s %s#%u: detach callback returned %d, not 0 or -EINPROGRESS; taken as 0\n",
 			nmr_role_name(role), nmr_reg_owner_name(nmr_side_reg(b, role)),
@@ -329,11 +333,14 @@ void nmr_binding_offer(struct nmr_binding *b)
 	int ret;
 
 	nmr_b_dbg(b, "offering");
+	trace_nmr_offer(b, true, 0);
 	ret = client->reg.cchars->client_attach_provider(b, client->reg.context,
 			&provider->reg.pchars->provider_registration_instance);
 
 	spin_lock_irqsave(&nmr_lock, flags);
 	b->attacher = NULL;
+	/* Under the lock: a declined binding is freed by the next lines. */
+	trace_nmr_attach(b, true, b->provider_attached ? ret : ret ?: -ENODEV);
 	if (!b->provider_attached) {
 		nmr_binding_drop_locked(b);
 		spin_unlock_irqrestore(&nmr_lock, flags);
@@ -455,6 +462,7 @@ static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 		return;
 	case NMR_SIDE_PENDING:
 		nmr_b_dbg(b, "%s side detach complete", nmr_role_name(role));
+		trace_nmr_complete(b, role == NMR_CLIENT, 0);
 		finished = nmr_side_settle_locked(b, role);
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		if (finished)

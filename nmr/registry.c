@@ -17,6 +17,7 @@
 #include <linux/slab.h>
 
 #include "nmr_internal.h"
+#include "nmr_trace.h"
 
 DEFINE_SPINLOCK(nmr_lock);
 
@@ -271,6 +272,7 @@ static int nmr_register(struct nmr_reg *reg)
 
 	if (ret)
 		return ret;
+	trace_nmr_register(reg, 0);
 	pr_debug("%s %s#%u registered for NPI %pUl\n", nmr_role_name(reg->role),
 		 nmr_reg_owner_name(reg), reg->id, reg->instance->npi_id);
 	nmr_reg_offer_all(reg);
@@ -433,6 +435,7 @@ static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller
 		reg->unload_refused = false;
 		module_put(reg->owner);
 	}
+	trace_nmr_deregister(reg, -EINPROGRESS);
 	pr_debug("%s %s#%u deregistering\n", nmr_role_name(role),
 		 nmr_reg_owner_name(reg), reg->id);
 	list_for_each_entry_safe(b, next, &reg->bindings, node[role])
@@ -562,11 +565,13 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 		spin_lock_irqsave(&nmr_lock, flags);
 		reg->waited = false;
 		spin_unlock_irqrestore(&nmr_lock, flags);
+		trace_nmr_wait_done(reg, -ETIMEDOUT);
 		pr_debug("%s %s#%u: wait timed out\n", nmr_role_name(role),
 			 nmr_reg_owner_name(reg), reg->id);
 		return -ETIMEDOUT;
 	}
 
+	trace_nmr_wait_done(reg, 0);
 	pr_debug("%s %s#%u deregistration complete\n", nmr_role_name(role),
 		 nmr_reg_owner_name(reg), reg->id);
 	spin_lock_irqsave(&nmr_lock, flags);

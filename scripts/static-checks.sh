@@ -13,6 +13,8 @@
 # applies every check):
 #   nmr/include/nmr/compat.h      the one place that tests the kernel version:
 #                                 LINUX_VERSION_CODE, CONSTANT_COMPARISON
+#   nmr/nmr_trace.h               the TRACE_EVENT idiom of include/trace/events/:
+#                                 PARENTHESIS_ALIGNMENT, OPEN_ENDED_LINE
 #   nmr/include/nmr/netioddk.h,   Windows names and types are the point of
 #   providers/nmr_sample_provider_win.c, kunit/nmr_netioddk_test.c:
 #                                 CAMELCASE, NEW_TYPEDEFS
@@ -38,6 +40,7 @@ report() {	# report NAME LOGFILE: PASS when LOGFILE is empty
 ignores_for() {
 	case $1 in
 	nmr/include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+	nmr/nmr_trace.h) echo PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE ;;
 	nmr/include/nmr/netioddk.h | providers/nmr_sample_provider_win.c | kunit/nmr_netioddk_test.c)
 		echo CAMELCASE,NEW_TYPEDEFS ;;
 	esac
