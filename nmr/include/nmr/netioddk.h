@@ -1,0 +1,353 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * netioddk.h - the Windows NMR API, for porting Windows network modules.
+ *
+ * DOC: Porting header
+ *
+ * A Windows network module that provides or uses an NPI includes
+ * netioddk.h and calls the nine Nmr* functions with its characteristics,
+ * callbacks and contexts.  This header gives it those names, with the
+ * Windows signatures and structure layouts, on top of <nmr/nmr.h>, so that
+ * it builds against nmr.ko with few changes (docs/porting.md lists them):
+ *
+ * - NTSTATUS is a 32-bit int holding the Windows values.  The five codes of
+ *   the contract convert to and from errno with nmr_ntstatus_to_errno() and
+ *   nmr_errno_to_ntstatus(): STATUS_SUCCESS is 0, STATUS_PENDING
+ *   -EINPROGRESS, STATUS_NOINTERFACE -ENODEV, STATUS_INSUFFICIENT_RESOURCES
+ *   -ENOMEM and STATUS_INVALID_PARAMETER -EINVAL.  Any other failure is
+ *   STATUS_UNSUCCESSFUL one way and -EIO the other.
+ * - HANDLE is void *.  A binding handle (NmrBindingHandle) is the native
+ *   &struct nmr_binding itself, so a Windows module and a native one bound
+ *   to each other see the same binding.
+ * - GUID has the size and alignment of guid_t, and NPI_MODULEID and
+ *   NPI_REGISTRATION_INSTANCE are laid out like &struct nmr_module_id and
+ *   &struct nmr_registration_instance, field for field (nmr/netioddk.c
+ *   asserts both at build time).  So the registration instance an attach
+ *   callback is given is the peer's own, native or Windows, and stays valid
+ *   as long as the binding, as on Windows.  GUIDs keep their Windows
+ *   initializers ({ Data1, Data2, Data3, { Data4 } }), whose bytes are those
+ *   of GUID_INIT() with the same numbers on a little-endian kernel, the
+ *   only kind this header builds on.
+ * - NmrProviderDetachClientComplete() and NmrClientDetachProviderComplete()
+ *   are the native complete functions under their Windows names.
+ *
+ * DOC: Thunks
+ *
+ * Characteristics cannot be handed to the core as they are: a Windows
+ * callback returns an NTSTATUS where the core expects an errno.
+ * NmrRegisterProvider() and NmrRegisterClient() therefore allocate a small
+ * wrapper holding native characteristics whose attach and detach callbacks
+ * are thunks: they call the Windows callback with the Windows context and
+ * convert what it returns.  The cleanup callbacks return nothing and have
+ * the same type on both sides, so the Windows ones are passed through.
+ * The wrapper is the HANDLE the module gets back; NmrDeregister*() passes
+ * the native handle inside it on, and NmrWaitFor*DeregisterComplete() frees
+ * it once the native wait has returned.  The register functions are macros
+ * that pass THIS_MODULE, so the calling module is recorded as the owner, as
+ * with nmr_register_provider().
+ *
+ * A detach callback is given nothing but a binding context, so the detach
+ * thunk has to find, from that context alone, which Windows callback to
+ * call.  The layer records each binding context a Windows attach produced,
+ * with its registration's detach callback, from the attach until the
+ * detach, in one table that every module using this header shares.  That
+ * table is why the thunks are compiled into nmr.ko (nmr/netioddk.c) rather
+ * than inlined here: a copy per module, or per source file, would miss the
+ * attaches made through another copy.  netioddk.c uses only <nmr/nmr.h>;
+ * the core does not know about it.
+ *
+ * The table adds one rule: bindings that share one binding context must
+ * belong to registrations with the same detach callback, since nothing else
+ * tells them apart.  Windows modules give each binding a context of its
+ * own; a context shared against the rule is reported once in dmesg.
+ *
+ * DOC: IRQL
+ *
+ * The Windows IRQL requirements map onto kernel contexts:
+ *
+ * - PASSIVE_LEVEL is process context, where the caller may sleep:
+ *   NmrRegisterProvider(), NmrRegisterClient(), NmrClientAttachProvider(),
+ *   the NmrWaitFor*DeregisterComplete() functions, and the attach callbacks.
+ * - <= DISPATCH_LEVEL is any context, including atomic (a spinlock held,
+ *   softirq, hard IRQ): NmrDeregisterProvider(), NmrDeregisterClient() and
+ *   the two complete functions never sleep.  Detach and cleanup callbacks
+ *   run wherever the deregistration or the last complete was called, so
+ *   they must not sleep either.
+ */
+#ifndef _NMR_NETIODDK_H
+#define _NMR_NETIODDK_H
+
+#include <asm/byteorder.h>
+#include <linux/errno.h>
+#include <linux/types.h>
+#include <nmr/nmr.h>
+
+#ifndef __LITTLE_ENDIAN
+#error "netioddk.h: GUID and LUID have their Windows, little-endian, layout"
+#endif
+
+#define VOID	void
+#define CONST	const
+#define NTAPI
+
+typedef u8 UCHAR;
+typedef u8 BOOLEAN;
+typedef u16 USHORT;
+typedef s32 LONG;
+typedef u32 ULONG;
+typedef void *PVOID;
+typedef void *HANDLE;
+typedef void **PHANDLE;
+
+#ifndef TRUE
+#define TRUE	1
+#endif
+#ifndef FALSE
+#define FALSE	0
+#endif
+
+typedef LONG NTSTATUS;
+
+#define STATUS_SUCCESS			((NTSTATUS)0x00000000)
+#define STATUS_PENDING			((NTSTATUS)0x00000103)
+#define STATUS_UNSUCCESSFUL		((NTSTATUS)0xC0000001)
+#define STATUS_INVALID_PARAMETER	((NTSTATUS)0xC000000D)
+#define STATUS_INSUFFICIENT_RESOURCES	((NTSTATUS)0xC000009A)
+#define STATUS_NOINTERFACE		((NTSTATUS)0xC00002B9)
+
+/* Success and informational codes are non-negative, STATUS_PENDING too. */
+#define NT_SUCCESS(Status)	(((NTSTATUS)(Status)) >= 0)
+
+/**
+ * nmr_ntstatus_to_errno() - the errno for an NTSTATUS
+ * @status: what a Windows function or callback returned.
+ *
+ * Return: 0 for STATUS_SUCCESS, -EINPROGRESS for STATUS_PENDING, -ENODEV
+ * for STATUS_NOINTERFACE, -ENOMEM for STATUS_INSUFFICIENT_RESOURCES,
+ * -EINVAL for STATUS_INVALID_PARAMETER; for any other code 0 if
+ * NT_SUCCESS() holds, else -EIO.
+ */
+static inline int nmr_ntstatus_to_errno(NTSTATUS status)
+{
+	switch (status) {
+	case STATUS_SUCCESS:
+		return 0;
+	case STATUS_PENDING:
+		return -EINPROGRESS;
+	case STATUS_NOINTERFACE:
+		return -ENODEV;
+	case STATUS_INSUFFICIENT_RESOURCES:
+		return -ENOMEM;
+	case STATUS_INVALID_PARAMETER:
+		return -EINVAL;
+	default:
+		return NT_SUCCESS(status) ? 0 : -EIO;
+	}
+}
+
+/**
+ * nmr_errno_to_ntstatus() - the NTSTATUS for an errno
+ * @err: what a native function or callback returned.
+ *
+ * Return: STATUS_SUCCESS for 0, STATUS_PENDING for -EINPROGRESS,
+ * STATUS_NOINTERFACE for -ENODEV, STATUS_INSUFFICIENT_RESOURCES for -ENOMEM,
+ * STATUS_INVALID_PARAMETER for -EINVAL, STATUS_UNSUCCESSFUL for anything
+ * else.
+ */
+static inline NTSTATUS nmr_errno_to_ntstatus(int err)
+{
+	switch (err) {
+	case 0:
+		return STATUS_SUCCESS;
+	case -EINPROGRESS:
+		return STATUS_PENDING;
+	case -ENODEV:
+		return STATUS_NOINTERFACE;
+	case -ENOMEM:
+		return STATUS_INSUFFICIENT_RESOURCES;
+	case -EINVAL:
+		return STATUS_INVALID_PARAMETER;
+	default:
+		return STATUS_UNSUCCESSFUL;
+	}
+}
+
+/*
+ * Byte-aligned like guid_t, so that either may be read through a pointer
+ * to the other.
+ */
+typedef struct _GUID {
+	ULONG Data1;
+	USHORT Data2;
+	USHORT Data3;
+	UCHAR Data4[8];
+} __packed GUID;
+
+typedef GUID NPIID;
+typedef const struct _GUID *PNPIID;
+
+typedef struct _LUID {
+	ULONG LowPart;
+	LONG HighPart;
+} LUID;
+
+typedef enum _NPI_MODULEID_TYPE {
+	MIT_GUID = NMR_MIT_GUID,
+	MIT_IF_LUID = NMR_MIT_IF_LUID,
+} NPI_MODULEID_TYPE;
+
+/*
+ * Aligned like struct nmr_module_id, whose union holds a u64, so that
+ * either may be read through a pointer to the other.
+ */
+typedef struct _NPI_MODULEID {
+	USHORT Length;
+	NPI_MODULEID_TYPE Type;
+	union {
+		GUID Guid;
+		LUID IfLuid;
+	};
+} __aligned(__alignof__(struct nmr_module_id)) NPI_MODULEID;
+
+typedef const struct _NPI_MODULEID *PNPI_MODULEID;
+
+typedef const struct _NPI_REGISTRATION_INSTANCE *PNPI_REGISTRATION_INSTANCE;
+
+/* Version must be 0 and Size sizeof(NPI_REGISTRATION_INSTANCE). */
+typedef struct _NPI_REGISTRATION_INSTANCE {
+	USHORT Version;
+	USHORT Size;
+	PNPIID NpiId;
+	PNPI_MODULEID ModuleId;
+	ULONG Number;
+	const void *NpiSpecificCharacteristics;
+} NPI_REGISTRATION_INSTANCE;
+
+/*
+ * The callback types, without NTAPI (empty here).  The characteristics use
+ * them directly; their pointer types (PNPI_*_FN) follow, for ported code.
+ */
+typedef NTSTATUS
+NPI_CLIENT_ATTACH_PROVIDER_FN(HANDLE NmrBindingHandle, PVOID ClientContext,
+			      PNPI_REGISTRATION_INSTANCE ProviderRegistrationInstance);
+typedef NTSTATUS NPI_CLIENT_DETACH_PROVIDER_FN(PVOID ClientBindingContext);
+typedef void NPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN(PVOID ClientBindingContext);
+
+typedef NTSTATUS
+NPI_PROVIDER_ATTACH_CLIENT_FN(HANDLE NmrBindingHandle, PVOID ProviderContext,
+			      PNPI_REGISTRATION_INSTANCE ClientRegistrationInstance,
+			      PVOID ClientBindingContext, const void *ClientDispatch,
+			      PVOID *ProviderBindingContext, const void **ProviderDispatch);
+typedef NTSTATUS NPI_PROVIDER_DETACH_CLIENT_FN(PVOID ProviderBindingContext);
+typedef void NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN(PVOID ProviderBindingContext);
+
+typedef const struct _NPI_CLIENT_CHARACTERISTICS *PNPI_CLIENT_CHARACTERISTICS;
+
+/* Version must be 0 and Length sizeof(NPI_CLIENT_CHARACTERISTICS). */
+typedef struct _NPI_CLIENT_CHARACTERISTICS {
+	USHORT Version;
+	USHORT Length;
+	NPI_CLIENT_ATTACH_PROVIDER_FN *ClientAttachProvider;
+	NPI_CLIENT_DETACH_PROVIDER_FN *ClientDetachProvider;
+	NPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN *ClientCleanupBindingContext;
+	NPI_REGISTRATION_INSTANCE ClientRegistrationInstance;
+} NPI_CLIENT_CHARACTERISTICS;
+
+typedef const struct _NPI_PROVIDER_CHARACTERISTICS *PNPI_PROVIDER_CHARACTERISTICS;
+
+/* Version must be 0 and Length sizeof(NPI_PROVIDER_CHARACTERISTICS). */
+typedef struct _NPI_PROVIDER_CHARACTERISTICS {
+	USHORT Version;
+	USHORT Length;
+	NPI_PROVIDER_ATTACH_CLIENT_FN *ProviderAttachClient;
+	NPI_PROVIDER_DETACH_CLIENT_FN *ProviderDetachClient;
+	NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN *ProviderCleanupBindingContext;
+	NPI_REGISTRATION_INSTANCE ProviderRegistrationInstance;
+} NPI_PROVIDER_CHARACTERISTICS;
+
+typedef NPI_CLIENT_ATTACH_PROVIDER_FN *PNPI_CLIENT_ATTACH_PROVIDER_FN;
+typedef NPI_CLIENT_DETACH_PROVIDER_FN *PNPI_CLIENT_DETACH_PROVIDER_FN;
+typedef NPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN *PNPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN;
+typedef NPI_PROVIDER_ATTACH_CLIENT_FN *PNPI_PROVIDER_ATTACH_CLIENT_FN;
+typedef NPI_PROVIDER_DETACH_CLIENT_FN *PNPI_PROVIDER_DETACH_CLIENT_FN;
+typedef NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN *PNPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN;
+
+NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteristics,
+			       PVOID ProviderContext, PHANDLE NmrProviderHandle,
+			       struct module *owner);
+NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
+			     PVOID ClientContext, PHANDLE NmrClientHandle,
+			     struct module *owner);
+
+/**
+ * NmrRegisterProvider() - register a provider of an NPI
+ * @ProviderCharacteristics: the provider's characteristics; must stay
+ *	valid, with everything they point to, until the deregistration is
+ *	complete.
+ * @ProviderContext: passed to the ProviderAttachClient callback.
+ * @NmrProviderHandle: receives the registration handle, before the first
+ *	attach, so the attach callbacks may already find it there.
+ *
+ * The calling module (THIS_MODULE) is recorded as the owner.  See
+ * __NmrRegisterProvider().
+ */
+#define NmrRegisterProvider(ProviderCharacteristics, ProviderContext, NmrProviderHandle) \
+	__NmrRegisterProvider(ProviderCharacteristics, ProviderContext, NmrProviderHandle, \
+			      THIS_MODULE)
+
+/**
+ * NmrRegisterClient() - register a client of an NPI
+ * @ClientCharacteristics: the client's characteristics; must stay valid,
+ *	with everything they point to, until the deregistration is complete.
+ * @ClientContext: passed to the ClientAttachProvider callback.
+ * @NmrClientHandle: receives the registration handle, before the first
+ *	attach, so the attach callbacks may already find it there.
+ *
+ * The calling module (THIS_MODULE) is recorded as the owner.  See
+ * __NmrRegisterClient().
+ */
+#define NmrRegisterClient(ClientCharacteristics, ClientContext, NmrClientHandle) \
+	__NmrRegisterClient(ClientCharacteristics, ClientContext, NmrClientHandle, \
+			    THIS_MODULE)
+
+NTSTATUS NmrDeregisterProvider(HANDLE NmrProviderHandle);
+NTSTATUS NmrWaitForProviderDeregisterComplete(HANDLE NmrProviderHandle);
+
+NTSTATUS NmrDeregisterClient(HANDLE NmrClientHandle);
+NTSTATUS NmrWaitForClientDeregisterComplete(HANDLE NmrClientHandle);
+
+NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingContext,
+				 const void *ClientDispatch, PVOID *ProviderBindingContext,
+				 const void **ProviderDispatch);
+
+/**
+ * NmrProviderDetachClientComplete() - finish a provider's pending detach
+ * @NmrBindingHandle: the binding whose ProviderDetachClient callback
+ *	returned STATUS_PENDING.
+ *
+ * nmr_provider_detach_client_complete() under its Windows name.
+ *
+ * Context: any context, including hard IRQ; does not sleep.  The cleanup
+ * callbacks may run on this thread before it returns.
+ */
+static inline void NmrProviderDetachClientComplete(HANDLE NmrBindingHandle)
+{
+	nmr_provider_detach_client_complete(NmrBindingHandle);
+}
+
+/**
+ * NmrClientDetachProviderComplete() - finish a client's pending detach
+ * @NmrBindingHandle: the binding whose ClientDetachProvider callback
+ *	returned STATUS_PENDING.
+ *
+ * nmr_client_detach_provider_complete() under its Windows name.
+ *
+ * Context: any context, including hard IRQ; does not sleep.  The cleanup
+ * callbacks may run on this thread before it returns.
+ */
+static inline void NmrClientDetachProviderComplete(HANDLE NmrBindingHandle)
+{
+	nmr_client_detach_provider_complete(NmrBindingHandle);
+}
+
+#endif /* _NMR_NETIODDK_H */

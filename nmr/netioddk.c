@@ -1,0 +1,576 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The Windows NMR API of <nmr/netioddk.h>, as thunks over the native API.
+ *
+ * A Windows registration gets a wrapper holding native characteristics
+ * whose attach and detach callbacks are the thunks below; the wrapper is
+ * the HANDLE the module gets back.  The core calls a detach callback with
+ * nothing but a binding context, so from each successful Windows attach to
+ * its detach a link records which Windows detach callback that context
+ * belongs to, in a hash table keyed by the context.  Everything else is
+ * conversion: NTSTATUS to errno and back, and registration instances,
+ * which have the same layout on both sides (asserted below), so a pointer
+ * to one is a pointer to the other.
+ *
+ * This file uses only <nmr/nmr.h>: it is a user of the core like any
+ * module, kept in nmr.ko so that every Windows-style module shares its
+ * table.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/build_bug.h>
+#include <linux/hashtable.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/stddef.h>
+#include <nmr/netioddk.h>
+
+/*
+ * The Windows structures are read through pointers to the native ones and
+ * back.  Their fields have the same types (USHORT is u16, ULONG u32, the
+ * rest pointers), so equal offsets and sizes make equal layouts.
+ */
+#define NMR_WIN_SAME_OFFSET(win, win_field, native, native_field) \
+	static_assert(offsetof(win, win_field) == offsetof(native, native_field))
+
+static_assert(sizeof(GUID) == sizeof(guid_t) && __alignof__(GUID) == __alignof__(guid_t));
+static_assert(sizeof(LUID) == sizeof(u64));
+static_assert(sizeof(NPI_MODULEID_TYPE) == sizeof(enum nmr_module_id_type));
+NMR_WIN_SAME_OFFSET(NPI_MODULEID, Length, struct nmr_module_id, length);
+NMR_WIN_SAME_OFFSET(NPI_MODULEID, Type, struct nmr_module_id, type);
+NMR_WIN_SAME_OFFSET(NPI_MODULEID, Guid, struct nmr_module_id, guid);
+NMR_WIN_SAME_OFFSET(NPI_MODULEID, IfLuid, struct nmr_module_id, if_luid);
+static_assert(sizeof(NPI_MODULEID) == sizeof(struct nmr_module_id) &&
+	      __alignof__(NPI_MODULEID) == __alignof__(struct nmr_module_id));
+NMR_WIN_SAME_OFFSET(NPI_REGISTRATION_INSTANCE, Version, struct nmr_registration_instance, version);
+NMR_WIN_SAME_OFFSET(NPI_REGISTRATION_INSTANCE, Size, struct nmr_registration_instance, size);
+NMR_WIN_SAME_OFFSET(NPI_REGISTRATION_INSTANCE, NpiId, struct nmr_registration_instance, npi_id);
+NMR_WIN_SAME_OFFSET(NPI_REGISTRATION_INSTANCE, ModuleId, struct nmr_registration_instance,
+		    module_id);
+NMR_WIN_SAME_OFFSET(NPI_REGISTRATION_INSTANCE, Number, struct nmr_registration_instance, number);
+NMR_WIN_SAME_OFFSET(NPI_REGISTRATION_INSTANCE, NpiSpecificCharacteristics,
+		    struct nmr_registration_instance, npi_specific_characteristics);
+static_assert(sizeof(NPI_REGISTRATION_INSTANCE) == sizeof(struct nmr_registration_instance) &&
+	      __alignof__(NPI_REGISTRATION_INSTANCE) ==
+	      __alignof__(struct nmr_registration_instance));
+
+/* As the core reports misuse: one line naming the caller, never a splat. */
+#define nmr_win_misuse(caller, fmt, ...) \
+	pr_warn_ratelimited("misuse by %pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__)
+
+/**
+ * struct nmr_win_provider - a provider registered with NmrRegisterProvider()
+ * @handle: the native registration.  First here and in &struct
+ *	nmr_win_client, so that a client HANDLE given to a provider function
+ *	reaches the core as a handle of the wrong type, which it rejects.
+ * @chars: the native characteristics, with the thunks.
+ * @win: the Windows characteristics.
+ * @context: the Windows ProviderContext.
+ */
+struct nmr_win_provider {
+	struct nmr_provider *handle;
+	struct nmr_provider_characteristics chars;
+	PNPI_PROVIDER_CHARACTERISTICS win;
+	PVOID context;
+};
+
+/**
+ * struct nmr_win_client - a client registered with NmrRegisterClient()
+ * @handle: the native registration; see &struct nmr_win_provider.
+ * @chars: the native characteristics, with the thunks.
+ * @win: the Windows characteristics.
+ * @context: the Windows ClientContext.
+ */
+struct nmr_win_client {
+	struct nmr_client *handle;
+	struct nmr_client_characteristics chars;
+	PNPI_CLIENT_CHARACTERISTICS win;
+	PVOID context;
+};
+
+/**
+ * struct nmr_win_link - one Windows side of a binding, from attach to detach
+ * @node: in nmr_win_attaching while a client's attach callback runs, then
+ *	in nmr_win_links under @context; nmr_win_lock.
+ * @binding: the binding, for NmrClientAttachProvider() to find the link.
+ * @context: the binding context the Windows side gave; the detach thunk
+ *	looks it up.
+ * @detach: the Windows detach callback of the side's registration (a
+ *	provider's has the same type).
+ * @client: a client side; client and provider contexts are looked up apart.
+ * @attached: the client attached with NmrClientAttachProvider().
+ */
+struct nmr_win_link {
+	struct hlist_node node;
+	struct nmr_binding *binding;
+	PVOID context;
+	PNPI_CLIENT_DETACH_PROVIDER_FN detach;
+	bool client;
+	bool attached;
+};
+
+/*
+ * Detach thunks may run in any context, hard IRQ included, so the lock is
+ * taken with interrupts off.  No callback is called, and no NMR function,
+ * with it held.
+ */
+static DEFINE_SPINLOCK(nmr_win_lock);
+static DEFINE_HASHTABLE(nmr_win_links, 10);	/* nmr_win_lock */
+static HLIST_HEAD(nmr_win_attaching);		/* nmr_win_lock */
+
+static void nmr_win_link_add_locked(struct nmr_win_link *link)
+{
+	struct nmr_win_link *other;
+
+	lockdep_assert_held(&nmr_win_lock);
+	hash_for_each_possible(nmr_win_links, other, node, (unsigned long)link->context) {
+		if (other->context == link->context && other->client == link->client &&
+		    other->detach != link->detach)
+			pr_warn_once("%s binding context %p is shared by registrations with different detach callbacks (%ps, %ps); only one of them will be called for each binding\n",
+				     link->client ? "client" : "provider", link->context,
+				     other->detach, link->detach);
+	}
+	hash_add(nmr_win_links, &link->node, (unsigned long)link->context);
+}
+
+static void nmr_win_link_add(struct nmr_win_link *link)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&nmr_win_lock, flags);
+	nmr_win_link_add_locked(link);
+	spin_unlock_irqrestore(&nmr_win_lock, flags);
+}
+
+/*
+ * The detach thunks: call the Windows detach callback recorded for
+ * @context, and forget the link, since the core detaches a binding once.
+ */
+static int nmr_win_detach(PVOID context, bool client)
+{
+	PNPI_CLIENT_DETACH_PROVIDER_FN detach;
+	struct nmr_win_link *link;
+	unsigned long flags;
+
+	spin_lock_irqsave(&nmr_win_lock, flags);
+	hash_for_each_possible(nmr_win_links, link, node, (unsigned long)context) {
+		if (link->context == context && link->client == client) {
+			hash_del(&link->node);
+			break;
+		}
+	}
+	spin_unlock_irqrestore(&nmr_win_lock, flags);
+	/*
+	 * The core detaches only what attached, and every attach made through
+	 * this layer has a link; only a Windows client that attached with
+	 * nmr_client_attach_provider() instead has none.
+	 */
+	if (WARN_ONCE(!link, "nmr: no Windows attach recorded for %s binding context %p\n",
+		      client ? "client" : "provider", context))
+		return 0;
+	detach = link->detach;
+	kfree(link);
+	return nmr_ntstatus_to_errno(detach(context));
+}
+
+static int nmr_win_client_detach_provider(void *client_binding_context)
+{
+	return nmr_win_detach(client_binding_context, true);
+}
+
+static int nmr_win_provider_detach_client(void *provider_binding_context)
+{
+	return nmr_win_detach(provider_binding_context, false);
+}
+
+/* The layouts are the same (asserted above): only the names differ. */
+static PNPI_REGISTRATION_INSTANCE nmr_win_instance(const struct nmr_registration_instance *native)
+{
+	return (PNPI_REGISTRATION_INSTANCE)native;
+}
+
+static void nmr_win_instance_to_native(struct nmr_registration_instance *native,
+				       const NPI_REGISTRATION_INSTANCE *win)
+{
+	native->version = win->Version;
+	native->size = win->Size;
+	native->npi_id = (const guid_t *)win->NpiId;
+	native->module_id = (const struct nmr_module_id *)win->ModuleId;
+	native->number = win->Number;
+	native->npi_specific_characteristics = win->NpiSpecificCharacteristics;
+}
+
+/*
+ * The client's attach thunk.  The link is on nmr_win_attaching while the
+ * Windows callback runs, so that NmrClientAttachProvider() can record the
+ * client binding context in it; it is kept only if the client ends up
+ * attached, and is in the table before this returns, since a late comer
+ * is detached as soon as it does.
+ */
+static int nmr_win_client_attach_provider(struct nmr_binding *binding, void *client_context,
+					  const struct nmr_registration_instance *provider)
+{
+	struct nmr_win_client *w = client_context;
+	struct nmr_win_link *link;
+	unsigned long flags;
+	bool keep;
+	int ret;
+
+	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return -ENOMEM;
+	link->binding = binding;
+	link->detach = w->win->ClientDetachProvider;
+	link->client = true;
+	spin_lock_irqsave(&nmr_win_lock, flags);
+	hlist_add_head(&link->node, &nmr_win_attaching);
+	spin_unlock_irqrestore(&nmr_win_lock, flags);
+
+	ret = nmr_ntstatus_to_errno(w->win->ClientAttachProvider(binding, w->context,
+								 nmr_win_instance(provider)));
+
+	spin_lock_irqsave(&nmr_win_lock, flags);
+	hlist_del(&link->node);
+	/* An error after attaching detaches only the provider side. */
+	keep = !ret && link->attached;
+	if (keep)
+		nmr_win_link_add_locked(link);
+	spin_unlock_irqrestore(&nmr_win_lock, flags);
+	if (!keep)
+		kfree(link);
+	return ret;
+}
+
+static int nmr_win_provider_attach_client(struct nmr_binding *binding, void *provider_context,
+					  const struct nmr_registration_instance *client,
+					  void *client_binding_context, const void *client_dispatch,
+					  void **provider_binding_context,
+					  const void **provider_dispatch)
+{
+	struct nmr_win_provider *w = provider_context;
+	struct nmr_win_link *link;
+	int ret;
+
+	/* Allocated first: once the Windows side attached it cannot be undone. */
+	link = kzalloc(sizeof(*link), GFP_KERNEL);
+	if (!link)
+		return -ENOMEM;
+	ret = nmr_ntstatus_to_errno(w->win->ProviderAttachClient(binding, w->context,
+								 nmr_win_instance(client),
+								 client_binding_context,
+								 client_dispatch,
+								 provider_binding_context,
+								 provider_dispatch));
+	if (ret) {
+		kfree(link);
+		return ret;
+	}
+	link->binding = binding;
+	link->context = *provider_binding_context;
+	link->detach = w->win->ProviderDetachClient;
+	nmr_win_link_add(link);
+	return 0;
+}
+
+static bool nmr_win_chars_valid(USHORT version, USHORT length, size_t size,
+				bool has_attach, bool has_detach, unsigned long caller)
+{
+	if (version != 0 || length != size) {
+		nmr_win_misuse(caller, "characteristics version %u length %u, expected 0 and %zu",
+			       version, length, size);
+		return false;
+	}
+	if (!has_attach || !has_detach) {
+		nmr_win_misuse(caller, "characteristics lack the %s callback",
+			       has_attach ? "detach" : "attach");
+		return false;
+	}
+	return true;
+}
+
+/**
+ * __NmrRegisterProvider() - register a Windows provider of an NPI
+ * @ProviderCharacteristics: the provider's characteristics; must stay
+ *	valid, with everything they point to, until the deregistration is
+ *	complete.
+ * @ProviderContext: passed to the ProviderAttachClient callback.
+ * @NmrProviderHandle: receives the registration handle, before the first
+ *	attach.
+ * @owner: the registering module; NmrRegisterProvider() passes THIS_MODULE.
+ *
+ * Registers native characteristics whose callbacks call the Windows ones
+ * (see "Thunks" in <nmr/netioddk.h>), then behaves as
+ * __nmr_register_provider(): clients of the same NPI already registered
+ * are offered the provider before this returns.
+ *
+ * Context: process context (PASSIVE_LEVEL); may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES when out of
+ * memory; STATUS_INVALID_PARAMETER for NULL arguments, a Version other
+ * than 0, a wrong Length, a missing attach or detach callback, or an
+ * invalid registration instance.  On failure nothing is registered and
+ * *@NmrProviderHandle is NULL.
+ */
+NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteristics,
+			       PVOID ProviderContext, PHANDLE NmrProviderHandle,
+			       struct module *owner)
+{
+	PNPI_PROVIDER_CHARACTERISTICS win = ProviderCharacteristics;
+	struct nmr_win_provider *w;
+	int ret;
+
+	if (NmrProviderHandle)
+		*NmrProviderHandle = NULL;
+	if (!win || !NmrProviderHandle) {
+		nmr_win_misuse(_RET_IP_, "NULL characteristics or handle");
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (!nmr_win_chars_valid(win->Version, win->Length, sizeof(*win),
+				 win->ProviderAttachClient, win->ProviderDetachClient, _RET_IP_))
+		return STATUS_INVALID_PARAMETER;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	w->win = win;
+	w->context = ProviderContext;
+	w->chars.version = NMR_CHARACTERISTICS_VERSION;
+	w->chars.length = sizeof(w->chars);
+	w->chars.provider_attach_client = nmr_win_provider_attach_client;
+	w->chars.provider_detach_client = nmr_win_provider_detach_client;
+	w->chars.provider_cleanup_binding_context = win->ProviderCleanupBindingContext;
+	nmr_win_instance_to_native(&w->chars.provider_registration_instance,
+				   &win->ProviderRegistrationInstance);
+
+	/* As nmr_register_*() does, before the first attach. */
+	*NmrProviderHandle = w;
+	ret = __nmr_register_provider(&w->chars, w, &w->handle, owner);
+	if (ret) {
+		*NmrProviderHandle = NULL;
+		kfree(w);
+	}
+	return nmr_errno_to_ntstatus(ret);
+}
+EXPORT_SYMBOL_NMR(__NmrRegisterProvider);
+
+/**
+ * __NmrRegisterClient() - register a Windows client of an NPI
+ * @ClientCharacteristics: the client's characteristics; must stay valid,
+ *	with everything they point to, until the deregistration is complete.
+ * @ClientContext: passed to the ClientAttachProvider callback.
+ * @NmrClientHandle: receives the registration handle, before the first
+ *	attach.
+ * @owner: the registering module; NmrRegisterClient() passes THIS_MODULE.
+ *
+ * Registers native characteristics whose callbacks call the Windows ones
+ * (see "Thunks" in <nmr/netioddk.h>), then behaves as
+ * __nmr_register_client(): the client is offered every provider of the
+ * same NPI already registered before this returns.
+ *
+ * Context: process context (PASSIVE_LEVEL); may sleep.
+ * Return: STATUS_SUCCESS; STATUS_INSUFFICIENT_RESOURCES when out of
+ * memory; STATUS_INVALID_PARAMETER for NULL arguments, a Version other
+ * than 0, a wrong Length, a missing attach or detach callback, or an
+ * invalid registration instance.  On failure nothing is registered and
+ * *@NmrClientHandle is NULL.
+ */
+NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
+			     PVOID ClientContext, PHANDLE NmrClientHandle,
+			     struct module *owner)
+{
+	PNPI_CLIENT_CHARACTERISTICS win = ClientCharacteristics;
+	struct nmr_win_client *w;
+	int ret;
+
+	if (NmrClientHandle)
+		*NmrClientHandle = NULL;
+	if (!win || !NmrClientHandle) {
+		nmr_win_misuse(_RET_IP_, "NULL characteristics or handle");
+		return STATUS_INVALID_PARAMETER;
+	}
+	if (!nmr_win_chars_valid(win->Version, win->Length, sizeof(*win),
+				 win->ClientAttachProvider, win->ClientDetachProvider, _RET_IP_))
+		return STATUS_INVALID_PARAMETER;
+
+	w = kzalloc(sizeof(*w), GFP_KERNEL);
+	if (!w)
+		return STATUS_INSUFFICIENT_RESOURCES;
+	w->win = win;
+	w->context = ClientContext;
+	w->chars.version = NMR_CHARACTERISTICS_VERSION;
+	w->chars.length = sizeof(w->chars);
+	w->chars.client_attach_provider = nmr_win_client_attach_provider;
+	w->chars.client_detach_provider = nmr_win_client_detach_provider;
+	w->chars.client_cleanup_binding_context = win->ClientCleanupBindingContext;
+	nmr_win_instance_to_native(&w->chars.client_registration_instance,
+				   &win->ClientRegistrationInstance);
+
+	/* As nmr_register_*() does, before the first attach. */
+	*NmrClientHandle = w;
+	ret = __nmr_register_client(&w->chars, w, &w->handle, owner);
+	if (ret) {
+		*NmrClientHandle = NULL;
+		kfree(w);
+	}
+	return nmr_errno_to_ntstatus(ret);
+}
+EXPORT_SYMBOL_NMR(__NmrRegisterClient);
+
+/**
+ * NmrDeregisterProvider() - start deregistering a Windows provider
+ * @NmrProviderHandle: the handle NmrRegisterProvider() gave.
+ *
+ * nmr_deregister_provider(): each binding is detached, client side then
+ * provider side, and the detach and cleanup callbacks may run on this
+ * thread before it returns.
+ *
+ * Context: any context (<= DISPATCH_LEVEL); does not sleep.
+ * Return: STATUS_PENDING, always, on success: the caller then calls
+ * NmrWaitForProviderDeregisterComplete().  STATUS_INVALID_PARAMETER for a
+ * NULL handle, a client handle, or a provider deregistered already.
+ */
+NTSTATUS NmrDeregisterProvider(HANDLE NmrProviderHandle)
+{
+	struct nmr_win_provider *w = NmrProviderHandle;
+
+	if (!w) {
+		nmr_win_misuse(_RET_IP_, "NULL provider handle");
+		return STATUS_INVALID_PARAMETER;
+	}
+	return nmr_errno_to_ntstatus(nmr_deregister_provider(w->handle));
+}
+EXPORT_SYMBOL_NMR(NmrDeregisterProvider);
+
+/**
+ * NmrWaitForProviderDeregisterComplete() - wait for a Windows provider's deregistration
+ * @NmrProviderHandle: a handle given to NmrDeregisterProvider().
+ *
+ * nmr_wait_for_provider_deregister_complete(), then frees the handle.
+ * Once it returns no callback of the provider is called again, so the
+ * module may return from module_exit().
+ *
+ * Context: process context (PASSIVE_LEVEL); sleeps.
+ * Return: STATUS_SUCCESS, with the handle freed; STATUS_INVALID_PARAMETER
+ * for a NULL handle, a client handle, a provider not deregistered yet, or
+ * a second wait, with the handle left as it was.
+ */
+NTSTATUS NmrWaitForProviderDeregisterComplete(HANDLE NmrProviderHandle)
+{
+	struct nmr_win_provider *w = NmrProviderHandle;
+	int ret;
+
+	if (!w) {
+		nmr_win_misuse(_RET_IP_, "NULL provider handle");
+		return STATUS_INVALID_PARAMETER;
+	}
+	ret = nmr_wait_for_provider_deregister_complete(w->handle);
+	if (!ret)
+		kfree(w);
+	return nmr_errno_to_ntstatus(ret);
+}
+EXPORT_SYMBOL_NMR(NmrWaitForProviderDeregisterComplete);
+
+/**
+ * NmrDeregisterClient() - start deregistering a Windows client
+ * @NmrClientHandle: the handle NmrRegisterClient() gave.
+ *
+ * nmr_deregister_client(): each binding is detached, client side then
+ * provider side, and the detach and cleanup callbacks may run on this
+ * thread before it returns.
+ *
+ * Context: any context (<= DISPATCH_LEVEL); does not sleep.
+ * Return: STATUS_PENDING, always, on success: the caller then calls
+ * NmrWaitForClientDeregisterComplete().  STATUS_INVALID_PARAMETER for a
+ * NULL handle, a provider handle, or a client deregistered already.
+ */
+NTSTATUS NmrDeregisterClient(HANDLE NmrClientHandle)
+{
+	struct nmr_win_client *w = NmrClientHandle;
+
+	if (!w) {
+		nmr_win_misuse(_RET_IP_, "NULL client handle");
+		return STATUS_INVALID_PARAMETER;
+	}
+	return nmr_errno_to_ntstatus(nmr_deregister_client(w->handle));
+}
+EXPORT_SYMBOL_NMR(NmrDeregisterClient);
+
+/**
+ * NmrWaitForClientDeregisterComplete() - wait for a Windows client's deregistration
+ * @NmrClientHandle: a handle given to NmrDeregisterClient().
+ *
+ * nmr_wait_for_client_deregister_complete(), then frees the handle.  Once
+ * it returns no callback of the client is called again, so the module may
+ * return from module_exit().
+ *
+ * Context: process context (PASSIVE_LEVEL); sleeps.
+ * Return: STATUS_SUCCESS, with the handle freed; STATUS_INVALID_PARAMETER
+ * for a NULL handle, a provider handle, a client not deregistered yet, or
+ * a second wait, with the handle left as it was.
+ */
+NTSTATUS NmrWaitForClientDeregisterComplete(HANDLE NmrClientHandle)
+{
+	struct nmr_win_client *w = NmrClientHandle;
+	int ret;
+
+	if (!w) {
+		nmr_win_misuse(_RET_IP_, "NULL client handle");
+		return STATUS_INVALID_PARAMETER;
+	}
+	ret = nmr_wait_for_client_deregister_complete(w->handle);
+	if (!ret)
+		kfree(w);
+	return nmr_errno_to_ntstatus(ret);
+}
+EXPORT_SYMBOL_NMR(NmrWaitForClientDeregisterComplete);
+
+/**
+ * NmrClientAttachProvider() - attach a client to the provider it is offered
+ * @NmrBindingHandle: the binding the ClientAttachProvider callback was
+ *	given.
+ * @ClientBindingContext: the client's context for this binding, handed to
+ *	the provider and to the client's detach and cleanup callbacks.
+ * @ClientDispatch: the client's dispatch table, handed to the provider.
+ * @ProviderBindingContext: receives the provider's binding context.
+ * @ProviderDispatch: receives the provider's dispatch table.
+ *
+ * nmr_client_attach_provider(): calls the provider's attach callback and
+ * returns its status.  Valid only inside the client's ClientAttachProvider
+ * callback for the same binding.  On an error the client may call it
+ * again, for example with another dispatch table.
+ *
+ * Context: process context (PASSIVE_LEVEL), inside the attach callback;
+ * may sleep.
+ * Return: STATUS_SUCCESS with the out-parameters set; the provider's
+ * status when it declined (STATUS_NOINTERFACE by convention);
+ * STATUS_INVALID_PARAMETER outside the attach callback, with NULL
+ * out-parameters, or when attached already.
+ */
+NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingContext,
+				 const void *ClientDispatch, PVOID *ProviderBindingContext,
+				 const void **ProviderDispatch)
+{
+	struct nmr_binding *binding = NmrBindingHandle;
+	struct nmr_win_link *link;
+	unsigned long flags;
+	int ret;
+
+	/*
+	 * Only this thread removes its own attaching link, so the link stays
+	 * valid once found.  None is found when a native client calls this.
+	 */
+	spin_lock_irqsave(&nmr_win_lock, flags);
+	hlist_for_each_entry(link, &nmr_win_attaching, node)
+		if (link->binding == binding)
+			break;
+	spin_unlock_irqrestore(&nmr_win_lock, flags);
+
+	ret = nmr_client_attach_provider(binding, ClientBindingContext, ClientDispatch,
+					 ProviderBindingContext, ProviderDispatch);
+	if (!ret && link) {
+		link->context = ClientBindingContext;
+		link->attached = true;
+	}
+	return nmr_errno_to_ntstatus(ret);
+}
+EXPORT_SYMBOL_NMR(NmrClientAttachProvider);
