@@ -4,8 +4,9 @@
 # make check: install what is missing, build the debug kernel (cached) and
 # every module with W=1, run checkpatch, sparse and kernel-doc
 # (scripts/static-checks.sh), boot once to run every KUnit module and scenario
-# script and a kmemleak scan, then prove the harness itself catches what it
-# must (scripts/selftest.sh).  Ends with one line `N passed, N failed` and
+# script and a kmemleak scan, prove the harness itself catches what it must
+# (scripts/selftest.sh), then build, DKMS-install and test on Debian's own
+# 6.1 kernel (scripts/distro-check.sh).  Ends with one line `N passed, N failed` and
 # a non-zero status if anything failed.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -63,6 +64,12 @@ fi
 
 if [ -z "${NMR_NO_SELFTEST:-}" ]; then
 	"$NMR_TOP/scripts/selftest.sh" | record
+fi
+
+# Debian's own 6.1: W=1 build against its headers, dkms add/build/install,
+# and every scenario on its unmodified kernel image in QEMU.
+if [ -z "${NMR_NO_DISTRO:-}" ]; then
+	"$NMR_TOP/scripts/distro-check.sh" | record
 fi
 
 passed=$(grep -c '^PASS ' "$results")

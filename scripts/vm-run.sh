@@ -7,6 +7,8 @@
 #
 #   scripts/vm-run.sh [-t SECONDS] [-l LOGFILE] [extra.ko ...] script.sh [args...]
 #
+# NMR_KERNEL=IMAGE boots that kernel image instead of the project's (a
+# distro kernel's vmlinuz; the tree's modules must then be built for it).
 # NMR_ACCEL=kvm uses KVM where nested virtualisation works (default tcg).
 # NMR_QUIET=1 writes the console only to the log file.
 # Exit status: the script's, 124 when the VM hit the timeout, 125 when the
@@ -35,8 +37,12 @@ script=$1
 shift
 [ -f "$script" ] || nmr_die "no such script: $script"
 
-kdir=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")}
-kernel=$kdir/arch/x86/boot/bzImage
+if [ -n "${NMR_KERNEL:-}" ]; then
+	kernel=$NMR_KERNEL
+else
+	kdir=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")}
+	kernel=$kdir/arch/x86/boot/bzImage
+fi
 [ -f "$kernel" ] || nmr_die "no kernel image at $kernel"
 
 work=$(mktemp -d /tmp/nmr-vm.XXXXXX)

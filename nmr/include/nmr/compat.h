@@ -2,6 +2,11 @@
 /*
  * What differs between the kernels nmr builds against, in one place: the
  * only file that tests LINUX_VERSION_CODE.  Included by <nmr/nmr.h>.
+ *
+ * The kernels are Debian 12's own 6.1 (scripts/distro-check.sh builds the
+ * core and the samples with W=1, loads them and runs the scenarios there;
+ * it has no KUnit) and the project's 6.12 (scripts/check.sh).  Between
+ * the two, only what follows differs for the code nmr and the samples use.
  */
 #ifndef _NMR_COMPAT_H
 #define _NMR_COMPAT_H
