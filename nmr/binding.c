@@ -202,26 +202,37 @@ static bool nmr_side_settle_locked(struct nmr_binding *b, enum nmr_role role)
 	return nmr_side_done_locked(b, role);
 }
 
+/*
+ * A draining side is done once nothing it entered is left: after its last
+ * exit, or after the fence.  Returns what nmr_side_done_locked() does.
+ */
+static bool nmr_side_drain_locked(struct nmr_binding *b, enum nmr_role role,
+				  const char *why)
+{
+	lockdep_assert_held(&nmr_lock);
+	if (b->side[role].state != NMR_SIDE_DRAINING || !nmr_side_drained_locked(b, role))
+		return false;
+	nmr_b_dbg(b, "%s side %s", nmr_role_name(role), why);
+	return nmr_side_done_locked(b, role);
+}
+
 /**
  * nmr_side_exited() - a section of @role's side exited after the detach began
  * @b: the binding, closed; may be in CLEANUP already, but not yet freed
- *	(the caller is in an RCU read-side section).
+ *	(the caller has preemption disabled, an RCU read-side section).
  * @role: the side.
  *
  * Context: any context, no NMR lock held.
  * Return: true when this finished the binding: the caller must call
- * nmr_binding_cleanup() once it has left its RCU read-side section.
+ * nmr_binding_cleanup() once it has enabled preemption again.
  */
 bool nmr_side_exited(struct nmr_binding *b, enum nmr_role role)
 {
 	unsigned long flags;
-	bool finished = false;
+	bool finished;
 
 	spin_lock_irqsave(&nmr_lock, flags);
-	if (b->side[role].state == NMR_SIDE_DRAINING && nmr_side_drained_locked(b, role)) {
-		nmr_b_dbg(b, "%s side's last entered call exited", nmr_role_name(role));
-		finished = nmr_side_done_locked(b, role);
-	}
+	finished = nmr_side_drain_locked(b, role, "exited its last entered call");
 	spin_unlock_irqrestore(&nmr_lock, flags);
 	return finished;
 }
@@ -244,12 +255,8 @@ bool nmr_binding_fenced_locked(struct nmr_binding *b)
 
 	lockdep_assert_held(&nmr_lock);
 	b->fenced = true;
-	for (role = NMR_CLIENT; role < NMR_ROLES; role++) {
-		if (b->side[role].state == NMR_SIDE_DRAINING && nmr_side_drained_locked(b, role)) {
-			nmr_b_dbg(b, "%s side drained", nmr_role_name(role));
-			finished = nmr_side_done_locked(b, role);
-		}
-	}
+	for (role = NMR_CLIENT; role < NMR_ROLES; role++)
+		finished |= nmr_side_drain_locked(b, role, "drained at the fence");
 	return finished;
 }
 
