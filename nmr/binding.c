@@ -71,6 +71,7 @@ struct nmr_binding *nmr_binding_alloc(void)
 		return NULL;
 	}
 	INIT_LIST_HEAD(&b->work);
+	atomic_inc(&nmr_alive.bindings);
 	return b;
 }
 
@@ -80,6 +81,7 @@ static void nmr_binding_free_rcu(struct rcu_head *head)
 
 	nmr_rundown_free(b);
 	kfree(b);
+	atomic_dec(&nmr_alive.bindings);
 }
 
 /* After a grace period: an exit may still be looking at @b (rundown.c). */

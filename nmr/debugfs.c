@@ -97,6 +97,10 @@ void nmr_debugfs_init(void)
 	debugfs_create_file("registrations", 0444, nmr_debugfs_dir, NULL,
 			    &registrations_fops);
 	debugfs_create_file("bindings", 0444, nmr_debugfs_dir, NULL, &bindings_fops);
+#ifdef CONFIG_FAULT_INJECTION_DEBUG_FS
+	/* Documentation/fault-injection/fault-injection.rst; an error is ignored. */
+	fault_create_debugfs_attr("fail_percpu", nmr_debugfs_dir, &nmr_fail_percpu);
+#endif
 }
 
 void nmr_debugfs_exit(void)

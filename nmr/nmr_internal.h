@@ -14,6 +14,7 @@
 #define _NMR_INTERNAL_H
 
 #include <linux/completion.h>
+#include <linux/fault-inject.h>
 #include <linux/list.h>
 #include <linux/llist.h>
 #include <linux/percpu.h>
@@ -252,6 +253,30 @@ static inline bool nmr_binding_check(const struct nmr_binding *b, unsigned long 
 
 const char *nmr_binding_state_name(const struct nmr_binding *b);
 const char *nmr_side_state_name(const struct nmr_binding *b, enum nmr_role role);
+
+/**
+ * struct nmr_alive - how many of NMR's objects are allocated
+ * @npis: NPI index entries.
+ * @regs: registrations, from their allocation to their wait's free.
+ * @bindings: bindings, until their RCU-deferred free.
+ * @calls_blocks: blocks of per-CPU rundown counters.
+ *
+ * Only counted: what leaks or lingers shows here, to the KUnit suites
+ * (nmr_kunit_count_alive()) and in debugfs.
+ */
+struct nmr_alive {
+	atomic_t npis;
+	atomic_t regs;
+	atomic_t bindings;
+	atomic_t calls_blocks;
+};
+
+extern struct nmr_alive nmr_alive;
+
+#ifdef CONFIG_FAULT_INJECTION
+/* rundown.c: fails the per-CPU allocation on demand (fail-nth, debugfs). */
+extern struct fault_attr nmr_fail_percpu;
+#endif
 
 /* debugfs.c */
 #if IS_ENABLED(CONFIG_DEBUG_FS)

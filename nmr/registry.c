@@ -14,6 +14,7 @@
 #include <linux/jhash.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "nmr_internal.h"
@@ -46,6 +47,7 @@ static DEFINE_HASHTABLE(nmr_npis, 10);
 /* Every registration from register to the end of its wait, for debugfs. */
 LIST_HEAD(nmr_regs);
 static u32 nmr_next_id;	/* nmr_lock */
+struct nmr_alive nmr_alive;
 
 const char *nmr_role_name(enum nmr_role role)
 {
@@ -81,8 +83,17 @@ static struct nmr_npi *nmr_npi_alloc(const guid_t *id)
 		guid_copy(&npi->id, id);
 		INIT_LIST_HEAD(&npi->regs[NMR_CLIENT]);
 		INIT_LIST_HEAD(&npi->regs[NMR_PROVIDER]);
+		atomic_inc(&nmr_alive.npis);
 	}
 	return npi;
+}
+
+static void nmr_npi_free(struct nmr_npi *npi)
+{
+	if (npi) {
+		atomic_dec(&nmr_alive.npis);
+		kfree(npi);
+	}
 }
 
 /**
@@ -232,12 +243,12 @@ static int nmr_reg_insert(struct nmr_reg *reg)
 	reg->npi = npi;
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
-	kfree(new_npi);
+	nmr_npi_free(new_npi);
 	nmr_free_bindings(&spare);
 	return 0;
 
 nomem:
-	kfree(new_npi);
+	nmr_npi_free(new_npi);
 	nmr_free_bindings(&spare);
 	return -ENOMEM;
 }
@@ -318,6 +329,7 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 	provider = kzalloc(sizeof(*provider), GFP_KERNEL);
 	if (!provider)
 		return -ENOMEM;
+	atomic_inc(&nmr_alive.regs);
 	nmr_reg_init(&provider->reg, NMR_PROVIDER, owner, provider_context,
 		     &chars->provider_registration_instance);
 	provider->reg.pchars = chars;
@@ -326,6 +338,7 @@ int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 	ret = nmr_register(&provider->reg);
 	if (ret) {
 		*handle = NULL;
+		atomic_dec(&nmr_alive.regs);
 		kfree(provider);
 	}
 	return ret;
@@ -371,6 +384,7 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 	client = kzalloc(sizeof(*client), GFP_KERNEL);
 	if (!client)
 		return -ENOMEM;
+	atomic_inc(&nmr_alive.regs);
 	nmr_reg_init(&client->reg, NMR_CLIENT, owner, client_context,
 		     &chars->client_registration_instance);
 	client->reg.cchars = chars;
@@ -379,6 +393,7 @@ int __nmr_register_client(const struct nmr_client_characteristics *chars,
 	ret = nmr_register(&client->reg);
 	if (ret) {
 		*handle = NULL;
+		atomic_dec(&nmr_alive.regs);
 		kfree(client);
 	}
 	return ret;
@@ -444,7 +459,7 @@ static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller
 	nmr_reg_put_locked(reg);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
-	kfree(npi);
+	nmr_npi_free(npi);
 	nmr_binding_detach_batch(&batch);
 	return -EINPROGRESS;
 }
@@ -579,6 +594,7 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 	spin_unlock_irqrestore(&nmr_lock, flags);
 	WRITE_ONCE(reg->tag, NMR_TAG_FREED);
 	kfree(reg);
+	atomic_dec(&nmr_alive.regs);
 	return 0;
 }
 
@@ -812,6 +828,20 @@ int nmr_client_request_unload(struct nmr_client *handle)
 	return nmr_request_unload(handle, NMR_CLIENT, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_client_request_unload);
+
+#if IS_ENABLED(CONFIG_KUNIT)
+/* Declared in <nmr/nmr_kunit.h>. */
+void nmr_kunit_count_alive(struct nmr_kunit_alive *alive)
+{
+	nmr_rundown_flush();
+	rcu_barrier();	/* bindings are freed after a grace period */
+	alive->npis = atomic_read(&nmr_alive.npis);
+	alive->regs = atomic_read(&nmr_alive.regs);
+	alive->bindings = atomic_read(&nmr_alive.bindings);
+	alive->calls_blocks = atomic_read(&nmr_alive.calls_blocks);
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_kunit_count_alive);
+#endif
 
 static int __init nmr_init(void)
 {

@@ -63,24 +63,46 @@ struct nmr_calls_block {
 static DEFINE_SPINLOCK(nmr_calls_lock);
 static LIST_HEAD(nmr_calls_free);
 
+/*
+ * The per-CPU allocator has no fault injection of its own.  This point
+ * lets a task's fail-nth, or /sys/kernel/debug/nmr/fail_percpu, fail it
+ * as failslab fails the slab allocations around it.
+ */
+#ifdef CONFIG_FAULT_INJECTION
+DECLARE_FAULT_ATTR(nmr_fail_percpu);
+
+static bool nmr_percpu_should_fail(size_t size)
+{
+	return should_fail(&nmr_fail_percpu, size);
+}
+#else
+static bool nmr_percpu_should_fail(size_t size)
+{
+	return false;
+}
+#endif
+
 static struct nmr_calls_block *nmr_calls_block_alloc(void)
 {
+	size_t size = sizeof(struct nmr_calls) * NMR_CALLS_PER_BLOCK;
 	struct nmr_calls_block *blk = kzalloc(sizeof(*blk), GFP_KERNEL);
 
 	if (!blk)
 		return NULL;
-	blk->slots = __alloc_percpu(sizeof(struct nmr_calls) * NMR_CALLS_PER_BLOCK,
-				    __alignof__(struct nmr_calls));
+	if (!nmr_percpu_should_fail(size))
+		blk->slots = __alloc_percpu(size, __alignof__(struct nmr_calls));
 	if (!blk->slots) {
 		kfree(blk);
 		return NULL;
 	}
 	INIT_LIST_HEAD(&blk->node);
+	atomic_inc(&nmr_alive.calls_blocks);
 	return blk;
 }
 
 static void nmr_calls_block_free(struct nmr_calls_block *blk)
 {
+	atomic_dec(&nmr_alive.calls_blocks);
 	free_percpu(blk->slots);
 	kfree(blk);
 }

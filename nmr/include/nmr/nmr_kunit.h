@@ -16,4 +16,30 @@
  */
 void nmr_rundown_flush(void);
 
+/**
+ * struct nmr_kunit_alive - how many of NMR's own objects are allocated
+ * @npis: NPI index entries: one for each NPI with a live registration.
+ * @regs: registrations, from register until their wait frees them.
+ * @bindings: bindings, offered, attached or detaching.
+ * @calls_blocks: blocks of 64 per-CPU rundown counters (the last empty
+ *	one is kept).
+ */
+struct nmr_kunit_alive {
+	int npis;
+	int regs;
+	int bindings;
+	int calls_blocks;
+};
+
+/**
+ * nmr_kunit_count_alive() - count NMR's objects, for leak checks
+ * @alive: receives the counts.
+ *
+ * Waits for the rundown fence and for RCU, so that a binding cleaned up
+ * before the call is no longer counted.
+ *
+ * Context: process context; sleeps.
+ */
+void nmr_kunit_count_alive(struct nmr_kunit_alive *alive);
+
 #endif /* _NMR_NMR_KUNIT_H */
