@@ -15,6 +15,12 @@
  * checks that the registration's sides are balanced, and the end checks
  * every binding context and that the registry is empty.
  *
+ * A second case runs the race that hung a user-mode NMR emulation: one
+ * thread registers, deregisters and waits for a provider in a loop while
+ * another does the same with a client of the same NPI, with attach
+ * callbacks that sleep, yield or spin, so that deregistrations race
+ * attaches still in progress and take the late-comer path.
+ *
  * The registrations and binding contexts live on the case's lists until
  * the case ends, so a callback that comes too late touches valid memory
  * and is counted instead of corrupting it.  If a thread does not finish,
@@ -48,10 +54,10 @@ static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
 MODULE_PARM_DESC(stress_ms, "How long the random stress case runs, in ms (default 3000)");
 
-static unsigned int race_ms = 2000;
+static unsigned int race_ms = 3000;
 module_param(race_ms, uint, 0444);
 MODULE_PARM_DESC(race_ms,
-		 "How long the provider/client register-deregister race runs, in ms (default 2000)");
+		 "How long the provider/client register-deregister race runs, in ms (default 3000)");
 
 #define NMR_STRESS_NPIS		3
 #define NMR_STRESS_THREADS	4
@@ -232,19 +238,17 @@ static void nmr_stress_check_live(struct nmr_stress_reg *r, const char *what)
 				     what, nmr_stress_role(r), r);
 }
 
-/* A short sleep or yield at random, to vary how attaches interleave. */
+/* A short sleep, yield or spin at random, to vary how attaches interleave. */
 static void nmr_stress_dawdle(struct nmr_stress *s)
 {
-	switch (get_random_u32_below(s->slow_attach ? 4 : 16)) {
-	case 0:
+	u32 r = get_random_u32_below(16);
+
+	if (!r)
 		usleep_range(10, 50);
-		break;
-	case 1:
+	else if (r < (s->slow_attach ? 5 : 2))
 		cond_resched();
-		break;
-	default:
-		break;
-	}
+	else if (r < (s->slow_attach ? 12 : 3))
+		udelay(get_random_u32_below(50));
 }
 
 static bool nmr_stress_obj_get(struct nmr_stress *s)
@@ -788,14 +792,19 @@ static void nmr_stress_race_step(struct nmr_stress_thread *t)
 	r = nmr_stress_register(s, t->is_client, 0, false);
 	if (!r)
 		return;
-	switch (get_random_u32_below(4)) {
+	/* Stay registered for a while, mostly, so the peer's loop meets us. */
+	switch (get_random_u32_below(16)) {
 	case 0:
-		udelay(get_random_u32_below(20));
+		usleep_range(20, 100);
 		break;
 	case 1:
+	case 2:
+	case 3:
+	case 4:
 		cond_resched();
 		break;
 	default:
+		udelay(get_random_u32_below(200));
 		break;
 	}
 	nmr_stress_deregister(r);
