@@ -49,6 +49,7 @@
 #include <linux/workqueue.h>
 
 #include <nmr/nmr.h>
+#include <nmr/nmr_kunit.h>
 
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
@@ -1058,10 +1059,13 @@ static void nmr_stress_report(struct kunit *test, struct nmr_stress *s, s64 us)
 static void nmr_stress_run(struct kunit *test, struct nmr_stress *s, unsigned int ms,
 			   unsigned int nr_threads)
 {
-	ktime_t start = ktime_get();
+	struct nmr_kunit_alive before, after;
+	ktime_t start;
 	bool started = true;
 	s64 us;
 
+	nmr_kunit_count_alive(&before);
+	start = ktime_get();
 	s->end = jiffies + msecs_to_jiffies(ms);
 	while (s->nr_threads < nr_threads && started)
 		started = nmr_stress_start(s, s->race && (s->nr_threads & 1));
@@ -1075,6 +1079,11 @@ static void nmr_stress_run(struct kunit *test, struct nmr_stress *s, unsigned in
 
 	nmr_stress_check_registry_empty(test, s);
 	nmr_stress_check_all(test, s);
+	/* And NMR itself holds nothing more than before the case. */
+	nmr_kunit_count_alive(&after);
+	KUNIT_EXPECT_EQ_MSG(test, after.npis, before.npis, "NPI entries left");
+	KUNIT_EXPECT_EQ_MSG(test, after.regs, before.regs, "registrations left");
+	KUNIT_EXPECT_EQ_MSG(test, after.bindings, before.bindings, "bindings left");
 	nmr_stress_report(test, s, us);
 	nmr_stress_free(s);
 }
@@ -1121,3 +1130,4 @@ kunit_test_suite(nmr_stress_test_suite);
 MODULE_DESCRIPTION("Concurrency stress tests for the NMR core");
 MODULE_LICENSE("GPL");
 NMR_IMPORT_NS();
+NMR_IMPORT_NS_FOR_KUNIT();
