@@ -21,6 +21,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/irqflags.h>
+#include <linux/kasan.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/slab.h>
@@ -1243,6 +1244,73 @@ static void handles_of_the_other_role_are_rejected(struct kunit *test)
 	ndk_expect_log(test, "wc.detach wp.detach wc.cleanup wp.cleanup");
 }
 
+/* The four functions taking a registration HANDLE, given @handle. */
+static void ndk_expect_handle_rejected(struct kunit *test, HANDLE handle, const char *what)
+{
+	KUNIT_EXPECT_EQ_MSG(test, NmrDeregisterProvider(handle), STATUS_INVALID_PARAMETER,
+			    "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, NmrWaitForProviderDeregisterComplete(handle),
+			    STATUS_INVALID_PARAMETER, "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, NmrDeregisterClient(handle), STATUS_INVALID_PARAMETER,
+			    "%s", what);
+	KUNIT_EXPECT_EQ_MSG(test, NmrWaitForClientDeregisterComplete(handle),
+			    STATUS_INVALID_PARAMETER, "%s", what);
+}
+
+/*
+ * A HANDLE that is no Windows registration (a native handle, a binding,
+ * test memory of zeroes or of garbage) is rejected before NMR follows
+ * anything it holds; the native pair stays bound.
+ */
+static void handles_that_are_not_windows_registrations_are_rejected(struct kunit *test)
+{
+	struct ndk_reg *np = ndk_new(test, "np");
+	struct ndk_reg *nc = ndk_new(test, "nc");
+	u8 *zeroes = kunit_kzalloc(test, 256, GFP_KERNEL);
+	u8 *garbage = kunit_kmalloc(test, 256, GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, zeroes);
+	KUNIT_ASSERT_NOT_NULL(test, garbage);
+	memset(garbage, 0xa5, 256);
+	ndk_bind(test, np, nc);
+	ndk_expect_log(test, "nc.attach np.attach");
+	ndk_expect_handle_rejected(test, np->provider, "native provider handle");
+	ndk_expect_handle_rejected(test, nc->client, "native client handle");
+	ndk_expect_handle_rejected(test, ndk_side(test, nc)->binding, "binding handle");
+	ndk_expect_handle_rejected(test, zeroes, "zeroes");
+	ndk_expect_handle_rejected(test, garbage, "garbage");
+	ndk_expect_log(test, "");
+	ndk_deregister_and_wait(test, np);
+	ndk_expect_log(test, "nc.detach np.detach nc.cleanup np.cleanup");
+}
+
+/*
+ * The HANDLE of a Windows registration whose wait has just returned, so
+ * NMR has freed it.  Reading it is a use after free that KASAN rightly
+ * reports; in a kernel without KASAN the object is still mapped and not
+ * yet reused right after the free, and there the tag must catch it.
+ * kasan_disable_current() models that kernel for these calls only (KASAN
+ * still keeps the object in its quarantine, so nothing reuses it).
+ */
+static void freed_windows_handles_are_rejected(struct kunit *test)
+{
+	struct ndk_reg *wp = ndk_new(test, "wp");
+	struct ndk_reg *wc = ndk_new(test, "wc");
+
+	ndk_register(test, wp);
+	ndk_register(test, wc);
+	ndk_deregister_and_wait(test, wp);
+	KUNIT_ASSERT_TRUE(test, wp->waited);
+	kasan_disable_current();
+	ndk_expect_handle_rejected(test, wp->handle, "freed provider handle");
+	kasan_enable_current();
+	ndk_deregister_and_wait(test, wc);
+	KUNIT_ASSERT_TRUE(test, wc->waited);
+	kasan_disable_current();
+	ndk_expect_handle_rejected(test, wc->handle, "freed client handle");
+	kasan_enable_current();
+}
+
 static void waiting_before_deregistering_is_rejected_and_keeps_the_handle(struct kunit *test)
 {
 	struct ndk_reg *wp = ndk_new(test, "wp");
@@ -1331,6 +1399,8 @@ static struct kunit_case ndk_test_cases[] = {
 			 ndk_bad_args_gen_params),
 	KUNIT_CASE(null_handles_are_rejected),
 	KUNIT_CASE(handles_of_the_other_role_are_rejected),
+	KUNIT_CASE(handles_that_are_not_windows_registrations_are_rejected),
+	KUNIT_CASE(freed_windows_handles_are_rejected),
 	KUNIT_CASE(waiting_before_deregistering_is_rejected_and_keeps_the_handle),
 	KUNIT_CASE(attach_outside_the_attach_callback_is_rejected),
 	{}

@@ -59,16 +59,25 @@ static_assert(sizeof(NPI_REGISTRATION_INSTANCE) == sizeof(struct nmr_registratio
 #define nmr_win_misuse(caller, fmt, ...) \
 	pr_warn_ratelimited("misuse by %pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__)
 
+/*
+ * Type tags, first word of every Windows registration HANDLE, checked at
+ * every entry point taking one, as the core checks its own handles: a
+ * HANDLE is dereferenced only once it is known to be one.
+ */
+#define NMR_WIN_TAG_PROVIDER	0x4e4d5750	/* "NMWP" */
+#define NMR_WIN_TAG_CLIENT	0x4e4d5743	/* "NMWC" */
+#define NMR_WIN_TAG_FREED	0x4e4d5758	/* "NMWX": freed or never valid */
+
 /**
  * struct nmr_win_provider - a provider registered with NmrRegisterProvider()
- * @handle: the native registration.  First here and in &struct
- *	nmr_win_client, so that a client HANDLE given to a provider function
- *	reaches the core as a handle of the wrong type, which it rejects.
+ * @tag: %NMR_WIN_TAG_PROVIDER.
+ * @handle: the native registration.
  * @chars: the native characteristics, with the thunks.
  * @win: the Windows characteristics.
  * @context: the Windows ProviderContext.
  */
 struct nmr_win_provider {
+	u32 tag;
 	struct nmr_provider *handle;
 	struct nmr_provider_characteristics chars;
 	PNPI_PROVIDER_CHARACTERISTICS win;
@@ -77,17 +86,22 @@ struct nmr_win_provider {
 
 /**
  * struct nmr_win_client - a client registered with NmrRegisterClient()
- * @handle: the native registration; see &struct nmr_win_provider.
+ * @tag: %NMR_WIN_TAG_CLIENT.
+ * @handle: the native registration.
  * @chars: the native characteristics, with the thunks.
  * @win: the Windows characteristics.
  * @context: the Windows ClientContext.
  */
 struct nmr_win_client {
+	u32 tag;
 	struct nmr_client *handle;
 	struct nmr_client_characteristics chars;
 	PNPI_CLIENT_CHARACTERISTICS win;
 	PVOID context;
 };
+
+static_assert(offsetof(struct nmr_win_provider, tag) == 0 &&
+	      offsetof(struct nmr_win_client, tag) == 0);
 
 /**
  * struct nmr_win_link - one Windows side of a binding, from attach to detach
@@ -273,6 +287,26 @@ static int nmr_win_provider_attach_client(struct nmr_binding *binding, void *pro
 	return 0;
 }
 
+/* The check every entry point taking a registration HANDLE makes first. */
+static bool nmr_win_check(const void *handle, u32 want, unsigned long caller)
+{
+	const char *role = want == NMR_WIN_TAG_PROVIDER ? "provider" : "client";
+	u32 tag;
+
+	if (!handle) {
+		nmr_win_misuse(caller, "NULL %s handle", role);
+		return false;
+	}
+	/* The tag is the first member of both wrappers. */
+	tag = READ_ONCE(*(const u32 *)handle);
+	if (tag != want) {
+		nmr_win_misuse(caller, "%p is not a Windows %s handle (tag %#x)",
+			       handle, role, tag);
+		return false;
+	}
+	return true;
+}
+
 static bool nmr_win_chars_valid(USHORT version, USHORT length, size_t size,
 				bool has_attach, bool has_detach, unsigned long caller)
 {
@@ -332,6 +366,7 @@ NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteris
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return STATUS_INSUFFICIENT_RESOURCES;
+	w->tag = NMR_WIN_TAG_PROVIDER;
 	w->win = win;
 	w->context = ProviderContext;
 	w->chars.version = NMR_CHARACTERISTICS_VERSION;
@@ -395,6 +430,7 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return STATUS_INSUFFICIENT_RESOURCES;
+	w->tag = NMR_WIN_TAG_CLIENT;
 	w->win = win;
 	w->context = ClientContext;
 	w->chars.version = NMR_CHARACTERISTICS_VERSION;
@@ -433,10 +469,8 @@ NTSTATUS NmrDeregisterProvider(HANDLE NmrProviderHandle)
 {
 	struct nmr_win_provider *w = NmrProviderHandle;
 
-	if (!w) {
-		nmr_win_misuse(_RET_IP_, "NULL provider handle");
+	if (!nmr_win_check(w, NMR_WIN_TAG_PROVIDER, _RET_IP_))
 		return STATUS_INVALID_PARAMETER;
-	}
 	return nmr_errno_to_ntstatus(nmr_deregister_provider(w->handle));
 }
 EXPORT_SYMBOL_NMR(NmrDeregisterProvider);
@@ -459,13 +493,13 @@ NTSTATUS NmrWaitForProviderDeregisterComplete(HANDLE NmrProviderHandle)
 	struct nmr_win_provider *w = NmrProviderHandle;
 	int ret;
 
-	if (!w) {
-		nmr_win_misuse(_RET_IP_, "NULL provider handle");
+	if (!nmr_win_check(w, NMR_WIN_TAG_PROVIDER, _RET_IP_))
 		return STATUS_INVALID_PARAMETER;
-	}
 	ret = nmr_wait_for_provider_deregister_complete(w->handle);
-	if (!ret)
+	if (!ret) {
+		WRITE_ONCE(w->tag, NMR_WIN_TAG_FREED);
 		kfree(w);
+	}
 	return nmr_errno_to_ntstatus(ret);
 }
 EXPORT_SYMBOL_NMR(NmrWaitForProviderDeregisterComplete);
@@ -487,10 +521,8 @@ NTSTATUS NmrDeregisterClient(HANDLE NmrClientHandle)
 {
 	struct nmr_win_client *w = NmrClientHandle;
 
-	if (!w) {
-		nmr_win_misuse(_RET_IP_, "NULL client handle");
+	if (!nmr_win_check(w, NMR_WIN_TAG_CLIENT, _RET_IP_))
 		return STATUS_INVALID_PARAMETER;
-	}
 	return nmr_errno_to_ntstatus(nmr_deregister_client(w->handle));
 }
 EXPORT_SYMBOL_NMR(NmrDeregisterClient);
@@ -513,13 +545,13 @@ NTSTATUS NmrWaitForClientDeregisterComplete(HANDLE NmrClientHandle)
 	struct nmr_win_client *w = NmrClientHandle;
 	int ret;
 
-	if (!w) {
-		nmr_win_misuse(_RET_IP_, "NULL client handle");
+	if (!nmr_win_check(w, NMR_WIN_TAG_CLIENT, _RET_IP_))
 		return STATUS_INVALID_PARAMETER;
-	}
 	ret = nmr_wait_for_client_deregister_complete(w->handle);
-	if (!ret)
+	if (!ret) {
+		WRITE_ONCE(w->tag, NMR_WIN_TAG_FREED);
 		kfree(w);
+	}
 	return nmr_errno_to_ntstatus(ret);
 }
 EXPORT_SYMBOL_NMR(NmrWaitForClientDeregisterComplete);
