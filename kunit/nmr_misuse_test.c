@@ -14,10 +14,13 @@
  * An entry returns -EINVAL, or for a void function (or an enter) has no
  * effect: no callback runs because of it.  Then the registrations it made
  * are torn down, and each binding must have been detached and cleaned up
- * exactly once on each side; the warnings NMR printed meanwhile are read
- * back from the kernel log (at most one, the right one, naming a caller in
- * this module); and a fresh provider and client must bind and unbind, so
- * the registry is still consistent and usable.
+ * exactly once on each side; NMR must have issued exactly one misuse
+ * warning (nmr_kunit_misuses(), which counts them whether or not the rate
+ * limit let the line out), or none for an entry that expects none; the
+ * lines it printed meanwhile are read back from the kernel log (at most
+ * one, the right one, naming a caller in this module); and a fresh
+ * provider and client must bind and unbind, so the registry is still
+ * consistent and usable.
  */
 #include <kunit/test.h>
 #include <linux/delay.h>
@@ -40,6 +43,7 @@
 #include <linux/workqueue.h>
 
 #include <nmr/nmr.h>
+#include <nmr/nmr_kunit.h>
 
 /* Long enough for a debug kernel under TCG; a hung core still fails fast. */
 #define NMR_MT_TIMEOUT		(10 * HZ)
@@ -264,9 +268,10 @@ struct nmr_misuse {
 
 /*
  * NMR rate-limits each warning's call site, so in a fast run the entries
- * that hit a busy site may find their warning muted, which the suite then
- * accepts.  With pace=1 an entry first waits until its warning cannot be
- * muted, and so every warning is checked (about a minute longer).
+ * that hit a busy site may find their line muted, which the suite then
+ * accepts (the count above still holds it to one warning).  With pace=1 an
+ * entry first waits until its line cannot be muted, and so every line's
+ * text is checked too (about a minute longer).
  */
 static bool nmr_mt_pace;
 module_param_named(pace, nmr_mt_pace, bool, 0444);
@@ -365,6 +370,7 @@ static unsigned int nmr_mt_read_warnings(char *first, size_t size)
 struct nmr_mt_watch {
 	enum nmr_mt_warning class;
 	bool may_be_rate_limited;
+	unsigned long misuses;	/* nmr_kunit_misuses() at the start */
 };
 
 /*
@@ -391,11 +397,12 @@ static void nmr_mt_watch_begin(struct nmr_mt_watch *w, enum nmr_mt_warning class
 		w->may_be_rate_limited = class != NMR_MT_W_NONE &&
 			n >= DEFAULT_RATELIMIT_BURST && oldest + window >= now;
 		if (!w->may_be_rate_limited || !nmr_mt_pace)
-			return;
+			break;
 		ms = div_u64(oldest + window - now, NSEC_PER_MSEC) + 1;
 		nmr_mt_stats.paced_ms += ms;
 		msleep(ms);
 	}
+	w->misuses = nmr_kunit_misuses();
 }
 
 /* At most one warning, the one expected, naming a caller in this module. */
@@ -406,6 +413,9 @@ static void nmr_mt_watch_end(struct kunit *test, const struct nmr_mt_watch *w, b
 	unsigned int n;
 
 	KUNIT_ASSERT_NOT_NULL(test, first);
+	/* Counted by NMR whether or not the rate limit let the line out. */
+	KUNIT_EXPECT_EQ_MSG(test, nmr_kunit_misuses() - w->misuses,
+			    w->class == NMR_MT_W_NONE ? 0UL : 1UL, "misuse warnings NMR issued");
 	n = nmr_mt_read_warnings(first, NMR_MT_LINE);
 	if (w->class == NMR_MT_W_NONE) {
 		KUNIT_EXPECT_EQ_MSG(test, n, 0U, "unexpected warning: %s", first);
@@ -1838,7 +1848,7 @@ static void every_bad_input_was_tried(struct kunit *test)
 	kunit_info(test, "%u bad inputs tried: %u returned -EINVAL, %u ignored (void, or enter false), %u returned 0 as the contract says",
 		   nmr_mt_stats.tried, nmr_mt_stats.einval, nmr_mt_stats.ignored,
 		   nmr_mt_stats.accepted);
-	kunit_info(test, "warnings: %u printed (one each), %u possibly rate-limited; %u ms waited out rate limits (pace=%d)",
+	kunit_info(test, "warnings: one each issued (nmr_kunit_misuses()); %u printed and read back, %u possibly rate-limited; %u ms waited out rate limits (pace=%d)",
 		   nmr_mt_stats.warned, nmr_mt_stats.rate_limited, nmr_mt_stats.paced_ms,
 		   nmr_mt_pace);
 	KUNIT_EXPECT_EQ(test, nmr_mt_stats.tried, (unsigned int)ARRAY_SIZE(nmr_misuses));
@@ -1916,3 +1926,4 @@ kunit_test_suites(&nmr_misuse_test_suite);
 MODULE_DESCRIPTION("KUnit misuse suite for NMR: every entry point given bad input");
 MODULE_LICENSE("GPL");
 NMR_IMPORT_NS();
+NMR_IMPORT_NS_FOR_KUNIT();

@@ -224,9 +224,17 @@ const char *nmr_role_name(enum nmr_role role);
 const char *nmr_reg_owner_name(const struct nmr_reg *reg);
 void nmr_reg_put_locked(struct nmr_reg *reg);
 
-/* Report a misuse of the API, naming the caller; never a splat. */
-#define nmr_misuse(caller, fmt, ...) \
-	pr_warn_ratelimited("misuse by %pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__)
+/* Misuses reported, printed or not: for the KUnit suites. */
+extern atomic_long_t nmr_misuses;
+
+/*
+ * Report a misuse of the API, naming the caller; never a splat.  The line
+ * is rate-limited per call site; the count is not.
+ */
+#define nmr_misuse(caller, fmt, ...) do {					\
+	atomic_long_inc(&nmr_misuses);						\
+	pr_warn_ratelimited("misuse by %pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__); \
+} while (0)
 
 struct nmr_binding *nmr_binding_alloc(void);
 void nmr_binding_free(struct nmr_binding *b);

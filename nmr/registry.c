@@ -48,6 +48,7 @@ static DEFINE_HASHTABLE(nmr_npis, 10);
 LIST_HEAD(nmr_regs);
 static u32 nmr_next_id;	/* nmr_lock */
 struct nmr_alive nmr_alive;
+atomic_long_t nmr_misuses;
 
 const char *nmr_role_name(enum nmr_role role)
 {
@@ -841,6 +842,13 @@ void nmr_kunit_count_alive(struct nmr_kunit_alive *alive)
 	alive->calls_blocks = atomic_read(&nmr_alive.calls_blocks);
 }
 EXPORT_SYMBOL_IF_KUNIT(nmr_kunit_count_alive);
+
+/* Declared in <nmr/nmr_kunit.h>. */
+unsigned long nmr_kunit_misuses(void)
+{
+	return atomic_long_read(&nmr_misuses);
+}
+EXPORT_SYMBOL_IF_KUNIT(nmr_kunit_misuses);
 #endif
 
 static int __init nmr_init(void)

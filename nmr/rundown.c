@@ -286,6 +286,7 @@ int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role)
 	for_each_possible_cpu(cpu)
 		sum += READ_ONCE(per_cpu_ptr(b->calls, cpu)->entered[role]);
 	if ((int)sum < 0) {
+		atomic_long_inc(&nmr_misuses);
 		pr_warn_ratelimited("misuse: the %s side of binding %p exited %d more sections than it entered\n",
 				    nmr_role_name(role), b, -(int)sum);
 		return 0;

@@ -42,4 +42,15 @@ struct nmr_kunit_alive {
  */
 void nmr_kunit_count_alive(struct nmr_kunit_alive *alive);
 
+/**
+ * nmr_kunit_misuses() - how many misuses NMR has reported since it loaded
+ *
+ * Each misuse warning counts once, also when its line was rate-limited
+ * away, so a test can check that a bad input drew exactly one warning.
+ *
+ * Context: any context.
+ * Return: the number of misuse warnings so far.
+ */
+unsigned long nmr_kunit_misuses(void);
+
 #endif /* _NMR_NMR_KUNIT_H */
