@@ -20,12 +20,12 @@ nmr_run_kunit() {
 	nmr_log "NMR-END kunit $name $rc"
 }
 
-# nmr_run_scenario SCRIPT: run a scenario script; it passes when it exits 0
-# and the kernel printed no splat meanwhile.
+# nmr_run_scenario SCRIPT [ARGS...]: run a scenario script; it passes when
+# it exits 0 and the kernel printed no splat meanwhile.
 nmr_run_scenario() {
 	name=$(basename "$1" .sh)
 	nmr_log "NMR-BEGIN scenario $name"
-	sh "$1"
+	sh "$@"
 	rc=$?
 	nmr_log "NMR-END scenario $name $rc"
 }
