@@ -30,6 +30,8 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_kunit.h>
 
+#include "nmr_test_chars.h"
+
 /* Long enough for a debug kernel under TCG; a hung core still fails fast. */
 #define NMR_TEST_TIMEOUT	(10 * HZ)
 /* How long something that must not happen yet is given to happen. */
@@ -762,25 +764,17 @@ static struct nmr_test_reg *nmr_test_new(struct kunit *test, bool is_client, u32
 	init_completion(&r->op.done);
 	init_completion(&r->waiter.done);
 
-	if (is_client) {
-		r->cchars.version = NMR_CHARACTERISTICS_VERSION;
-		r->cchars.length = sizeof(r->cchars);
-		r->cchars.client_attach_provider = nmr_test_client_attach_provider;
-		r->cchars.client_detach_provider = nmr_test_client_detach_provider;
-		r->cchars.client_cleanup_binding_context = nmr_test_client_cleanup;
-		instance = &r->cchars.client_registration_instance;
-	} else {
-		r->pchars.version = NMR_CHARACTERISTICS_VERSION;
-		r->pchars.length = sizeof(r->pchars);
-		r->pchars.provider_attach_client = nmr_test_provider_attach_client;
-		r->pchars.provider_detach_client = nmr_test_provider_detach_client;
-		r->pchars.provider_cleanup_binding_context = nmr_test_provider_cleanup;
-		instance = &r->pchars.provider_registration_instance;
-	}
-	instance->version = NMR_REGISTRATION_INSTANCE_VERSION;
-	instance->size = sizeof(*instance);
 	/* Each registration's own copy: NMR must compare values, not pointers. */
-	instance->npi_id = &r->npi;
+	if (is_client)
+		instance = nmr_test_client_chars(&r->cchars, &r->npi,
+						 nmr_test_client_attach_provider,
+						 nmr_test_client_detach_provider,
+						 nmr_test_client_cleanup);
+	else
+		instance = nmr_test_provider_chars(&r->pchars, &r->npi,
+						   nmr_test_provider_attach_client,
+						   nmr_test_provider_detach_client,
+						   nmr_test_provider_cleanup);
 	instance->module_id = &r->module_id;
 	instance->number = id;
 

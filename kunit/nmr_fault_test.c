@@ -36,6 +36,8 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_kunit.h>
 
+#include "nmr_test_chars.h"
+
 #define NMR_FAULT_TIMEOUT	(10 * HZ)
 /* More than any sweep needs; a sweep that gets here has not ended. */
 #define NMR_FAULT_MAX_NTH	2000
@@ -199,23 +201,10 @@ static struct nmr_fault *nmr_fault_new(struct kunit *test, bool win)
 	spin_lock_init(&f->lock);
 	guid_gen(&f->npi);
 
-	f->cchars.version = NMR_CHARACTERISTICS_VERSION;
-	f->cchars.length = sizeof(f->cchars);
-	f->cchars.client_attach_provider = nmr_fault_client_attach;
-	f->cchars.client_detach_provider = nmr_fault_detach;
-	f->cchars.client_cleanup_binding_context = nmr_fault_cleanup;
-	f->cchars.client_registration_instance.version = NMR_REGISTRATION_INSTANCE_VERSION;
-	f->cchars.client_registration_instance.size = sizeof(struct nmr_registration_instance);
-	f->cchars.client_registration_instance.npi_id = &f->npi;
-
-	f->pchars.version = NMR_CHARACTERISTICS_VERSION;
-	f->pchars.length = sizeof(f->pchars);
-	f->pchars.provider_attach_client = nmr_fault_provider_attach;
-	f->pchars.provider_detach_client = nmr_fault_detach;
-	f->pchars.provider_cleanup_binding_context = nmr_fault_cleanup;
-	f->pchars.provider_registration_instance.version = NMR_REGISTRATION_INSTANCE_VERSION;
-	f->pchars.provider_registration_instance.size = sizeof(struct nmr_registration_instance);
-	f->pchars.provider_registration_instance.npi_id = &f->npi;
+	nmr_test_client_chars(&f->cchars, &f->npi, nmr_fault_client_attach,
+			      nmr_fault_detach, nmr_fault_cleanup);
+	nmr_test_provider_chars(&f->pchars, &f->npi, nmr_fault_provider_attach,
+				nmr_fault_detach, nmr_fault_cleanup);
 
 	f->wcchars.Length = sizeof(f->wcchars);
 	f->wcchars.ClientAttachProvider = nmr_fault_win_client_attach;

@@ -45,6 +45,8 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_kunit.h>
 
+#include "nmr_test_chars.h"
+
 /* Long enough for a debug kernel under TCG; a hung core still fails fast. */
 #define NMR_MT_TIMEOUT		(10 * HZ)
 /* What a void entry point "returns" in the table. */
@@ -541,24 +543,12 @@ static void nmr_mt_reg_init(struct nmr_mt *t, struct nmr_mt_reg *r, enum nmr_mt_
 	r->t = t;
 	r->role = role;
 	r->pair = pair;
-	if (role == NMR_MT_CLIENT) {
-		r->cchars.version = NMR_CHARACTERISTICS_VERSION;
-		r->cchars.length = sizeof(r->cchars);
-		r->cchars.client_attach_provider = nmr_mt_client_attach_provider;
-		r->cchars.client_detach_provider = nmr_mt_client_detach_provider;
-		r->cchars.client_cleanup_binding_context = nmr_mt_cleanup;
-		inst = &r->cchars.client_registration_instance;
-	} else {
-		r->pchars.version = NMR_CHARACTERISTICS_VERSION;
-		r->pchars.length = sizeof(r->pchars);
-		r->pchars.provider_attach_client = nmr_mt_provider_attach_client;
-		r->pchars.provider_detach_client = nmr_mt_provider_detach_client;
-		r->pchars.provider_cleanup_binding_context = nmr_mt_cleanup;
-		inst = &r->pchars.provider_registration_instance;
-	}
-	inst->version = NMR_REGISTRATION_INSTANCE_VERSION;
-	inst->size = sizeof(*inst);
-	inst->npi_id = npi;
+	if (role == NMR_MT_CLIENT)
+		inst = nmr_test_client_chars(&r->cchars, npi, nmr_mt_client_attach_provider,
+					     nmr_mt_client_detach_provider, nmr_mt_cleanup);
+	else
+		inst = nmr_test_provider_chars(&r->pchars, npi, nmr_mt_provider_attach_client,
+					       nmr_mt_provider_detach_client, nmr_mt_cleanup);
 	inst->module_id = &t->module_id;
 	inst->number = pair;
 }

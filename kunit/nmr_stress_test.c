@@ -51,6 +51,8 @@
 #include <nmr/nmr.h>
 #include <nmr/nmr_kunit.h>
 
+#include "nmr_test_chars.h"
+
 static unsigned int stress_ms = 3000;
 module_param(stress_ms, uint, 0444);
 MODULE_PARM_DESC(stress_ms, "How long the random stress case runs, in ms (default 3000)");
@@ -610,7 +612,6 @@ static void nmr_stress_provider_cleanup(void *provider_binding_context)
 static struct nmr_stress_reg *nmr_stress_reg_new(struct nmr_stress *s, bool is_client,
 						 unsigned int npi)
 {
-	struct nmr_registration_instance *inst;
 	struct nmr_stress_reg *r;
 	unsigned long flags;
 
@@ -626,24 +627,12 @@ static struct nmr_stress_reg *nmr_stress_reg_new(struct nmr_stress *s, bool is_c
 	r->npi = npi;
 	r->dispatch.magic = NMR_STRESS_MAGIC;
 	r->dispatch.id = npi;
-	if (is_client) {
-		r->cchars.version = NMR_CHARACTERISTICS_VERSION;
-		r->cchars.length = sizeof(r->cchars);
-		r->cchars.client_attach_provider = nmr_stress_client_attach;
-		r->cchars.client_detach_provider = nmr_stress_client_detach;
-		r->cchars.client_cleanup_binding_context = nmr_stress_client_cleanup;
-		inst = &r->cchars.client_registration_instance;
-	} else {
-		r->pchars.version = NMR_CHARACTERISTICS_VERSION;
-		r->pchars.length = sizeof(r->pchars);
-		r->pchars.provider_attach_client = nmr_stress_provider_attach;
-		r->pchars.provider_detach_client = nmr_stress_provider_detach;
-		r->pchars.provider_cleanup_binding_context = nmr_stress_provider_cleanup;
-		inst = &r->pchars.provider_registration_instance;
-	}
-	inst->version = NMR_REGISTRATION_INSTANCE_VERSION;
-	inst->size = sizeof(*inst);
-	inst->npi_id = &s->npi[npi];
+	if (is_client)
+		nmr_test_client_chars(&r->cchars, &s->npi[npi], nmr_stress_client_attach,
+				      nmr_stress_client_detach, nmr_stress_client_cleanup);
+	else
+		nmr_test_provider_chars(&r->pchars, &s->npi[npi], nmr_stress_provider_attach,
+					nmr_stress_provider_detach, nmr_stress_provider_cleanup);
 	atomic_set(&r->attached, 0);
 	atomic_set(&r->detached, 0);
 	atomic_set(&r->cleaned, 0);
