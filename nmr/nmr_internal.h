@@ -269,8 +269,8 @@ const char *nmr_side_state_name(const struct nmr_binding *b, enum nmr_role role)
  * @bindings: bindings, until their RCU-deferred free.
  * @calls_blocks: blocks of per-CPU rundown counters.
  *
- * Only counted: what leaks or lingers shows here, to the KUnit suites
- * (nmr_kunit_count_alive()) and in debugfs.
+ * Only counted, where each is allocated and freed: what leaks or lingers
+ * shows here, to the KUnit suites (nmr_kunit_count_alive()).
  */
 struct nmr_alive {
 	atomic_t npis;
