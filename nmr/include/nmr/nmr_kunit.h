@@ -43,10 +43,12 @@ struct nmr_kunit_alive {
 void nmr_kunit_count_alive(struct nmr_kunit_alive *alive);
 
 /**
- * nmr_kunit_misuses() - how many misuses NMR has reported since it loaded
+ * nmr_kunit_misuses() - how many misuses of <nmr/nmr.h> NMR has reported
  *
- * Each misuse warning counts once, also when its line was rate-limited
- * away, so a test can check that a bad input drew exactly one warning.
+ * Each misuse warning of the native API counts once, also when its line
+ * was rate-limited away, so a test can check that a bad input drew exactly
+ * one warning.  The Windows layer's own warnings (<nmr/netioddk.h>, for a
+ * bad Windows HANDLE or characteristics) are not counted.
  *
  * Context: any context.
  * Return: the number of misuse warnings so far.
