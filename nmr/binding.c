@@ -264,9 +264,15 @@ bool nmr_binding_fenced_locked(struct nmr_binding *b)
 
 static int nmr_side_call_detach(struct nmr_binding *b, enum nmr_role role)
 {
+	struct nmr_reg *reg = nmr_side_reg(b, role);
+	void *context = role == NMR_CLIENT ? b->client_binding_context :
+					     b->provider_binding_context;
+
+	if (reg->layer_detach)
+		return reg->layer_detach(reg->context, context);
 	if (role == NMR_CLIENT)
-		return b->client->reg.cchars->client_detach_provider(b->client_binding_context);
-	return b->provider->reg.pchars->provider_detach_client(b->provider_binding_context);
+		return reg->cchars->client_detach_provider(context);
+	return reg->pchars->provider_detach_client(context);
 }
 
 /*
@@ -318,9 +324,59 @@ static void nmr_side_detach(struct nmr_binding *b, enum nmr_role role)
 /* Detach a binding in DETACHING state: client side first, then provider. */
 static void nmr_binding_detach(struct nmr_binding *b)
 {
-	/* The provider side is attached, so @b outlives the client's detach. */
+	/*
+	 * The provider side is attached (a binding is detached only once its
+	 * provider attached), so @b outlives the client's detach.
+	 */
 	nmr_side_detach(b, NMR_CLIENT);
 	nmr_side_detach(b, NMR_PROVIDER);
+}
+
+/*
+ * Sides that never attached but may have entered sections (contract 4.4
+ * and 8): a client that failed after nmr_client_attach_provider()
+ * succeeded, or both sides of a binding whose provider declined after an
+ * enter.  Such a side gets no callback; it only drains, so the binding is
+ * neither cleaned up nor freed before its last exit.  Returns what
+ * nmr_side_done_locked() does.
+ */
+static bool nmr_side_orphan_locked(struct nmr_binding *b, enum nmr_role role)
+{
+	lockdep_assert_held(&nmr_lock);
+	b->side[role].state = NMR_SIDE_DRAINING;
+	b->side[role].since = jiffies;
+	return nmr_side_drain_locked(b, role, "drained without callbacks");
+}
+
+/*
+ * The provider never attached.  Without an enter on the binding nothing
+ * is due and it is forgotten at once; else it drains first.  Returns true
+ * when the caller must call nmr_binding_cleanup() (no callbacks are made).
+ */
+static bool nmr_binding_declined_locked(struct nmr_binding *b, int ret)
+{
+	struct nmr_client *client = b->client;
+	struct nmr_provider *provider = b->provider;
+
+	lockdep_assert_held(&nmr_lock);
+	/* Logged first: once the binding's users go, a waiter may free the peer. */
+	if (!ret)
+		pr_warn_once("client %s#%u: attach callback returned 0 without nmr_client_attach_provider(); taken as a decline\n",
+			     nmr_reg_owner_name(&client->reg), client->reg.id);
+	else
+		pr_debug("client %s#%u declined provider %s#%u: %d\n",
+			 nmr_reg_owner_name(&client->reg), client->reg.id,
+			 nmr_reg_owner_name(&provider->reg), provider->reg.id, ret);
+	if (!b->opened || !b->used) {
+		nmr_binding_drop_locked(b);
+		return false;
+	}
+	b->state = NMR_BINDING_DETACHING;
+	nmr_rundown_close_locked(b);
+	b->side[NMR_PROVIDER].state = NMR_SIDE_DRAINING;
+	b->side[NMR_PROVIDER].since = jiffies;
+	return nmr_side_orphan_locked(b, NMR_CLIENT) ||
+	       nmr_side_drain_locked(b, NMR_PROVIDER, "drained without callbacks");
 }
 
 /**
@@ -339,6 +395,7 @@ void nmr_binding_offer(struct nmr_binding *b)
 	struct nmr_client *client = b->client;
 	struct nmr_provider *provider = b->provider;
 	unsigned long flags;
+	bool finished;
 	int ret;
 
 	nmr_b_dbg(b, "offering");
@@ -351,15 +408,10 @@ void nmr_binding_offer(struct nmr_binding *b)
 	/* Under the lock: a declined binding is freed by the next lines. */
 	trace_nmr_attach(b, true, b->provider_attached ? ret : ret ?: -ENODEV);
 	if (!b->provider_attached) {
-		nmr_binding_drop_locked(b);
+		finished = nmr_binding_declined_locked(b, ret);
 		spin_unlock_irqrestore(&nmr_lock, flags);
-		if (!ret)
-			pr_warn_once("client %s#%u: attach callback returned 0 without nmr_client_attach_provider(); taken as a decline\n",
-				     nmr_reg_owner_name(&client->reg), client->reg.id);
-		else
-			pr_debug("client %s#%u declined provider %s#%u: %d\n",
-				 nmr_reg_owner_name(&client->reg), client->reg.id,
-				 nmr_reg_owner_name(&provider->reg), provider->reg.id, ret);
+		if (finished)
+			nmr_binding_cleanup(b);
 		return;
 	}
 
@@ -377,12 +429,16 @@ void nmr_binding_offer(struct nmr_binding *b)
 	}
 	b->state = NMR_BINDING_DETACHING;
 	nmr_rundown_close_locked(b);
+	if (ret) {
+		nmr_b_dbg(b, "client failed after attaching (%d); detaching the provider", ret);
+		/* The provider side is attached: this cannot finish the binding. */
+		nmr_side_orphan_locked(b, NMR_CLIENT);
+	} else {
+		nmr_b_dbg(b, "a side deregistered during attach; detaching");
+	}
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
-	if (ret)
-		nmr_b_dbg(b, "client failed after attaching (%d); detaching the provider", ret);
-	else
-		nmr_b_dbg(b, "a side deregistered during attach; detaching");
+	/* The provider side is attached, so @b outlives this call's start. */
 	nmr_binding_detach(b);
 }
 
@@ -456,35 +512,47 @@ static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 	unsigned long flags;
 	bool finished;
 
-	if (!nmr_binding_check(b, caller))
+	/*
+	 * A second complete may race the cleanup the first one runs: bindings
+	 * are freed after a grace period, so the tag and, once it matched,
+	 * the binding stay readable until rcu_read_unlock().
+	 */
+	rcu_read_lock();
+	if (!nmr_binding_check(b, caller)) {
+		rcu_read_unlock();
 		return;
-
+	}
 	spin_lock_irqsave(&nmr_lock, flags);
 	side = &b->side[role];
+	finished = false;
 	switch (side->state) {
 	case NMR_SIDE_DETACHING:
 		if (side->completed)
-			break;
+			goto misuse;
 		/* Completed before its detach callback returned -EINPROGRESS. */
 		side->completed = true;
-		spin_unlock_irqrestore(&nmr_lock, flags);
-		return;
+		break;
 	case NMR_SIDE_PENDING:
 		nmr_b_dbg(b, "%s side detach complete", nmr_role_name(role));
 		trace_nmr_complete(b, role == NMR_CLIENT, 0);
 		finished = nmr_side_settle_locked(b, role);
-		spin_unlock_irqrestore(&nmr_lock, flags);
-		if (finished)
-			nmr_binding_cleanup(b);
-		return;
-	default:
 		break;
+	default:
+		goto misuse;
 	}
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	rcu_read_unlock();
+	if (finished)
+		nmr_binding_cleanup(b);
+	return;
+
+misuse:
 	nmr_misuse(caller, "%s detach complete for binding %p whose %s side is %s%s",
 		   nmr_role_name(role), b, nmr_role_name(role),
 		   nmr_side_state_names[side->state],
 		   side->completed ? " and already completed" : ", not pending");
 	spin_unlock_irqrestore(&nmr_lock, flags);
+	rcu_read_unlock();
 }
 
 /**
@@ -554,42 +622,56 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 	unsigned long flags;
 	int ret;
 
-	if (!nmr_binding_check(binding, _RET_IP_))
-		return -EINVAL;
 	if (!provider_binding_context || !provider_dispatch) {
 		nmr_misuse(_RET_IP_, "NULL provider binding context or dispatch out-parameter");
 		return -EINVAL;
 	}
-
+	/* Called outside its callback, @binding may be freed: see nmr_side_complete(). */
+	rcu_read_lock();
+	if (!nmr_binding_check(binding, _RET_IP_)) {
+		rcu_read_unlock();
+		return -EINVAL;
+	}
 	spin_lock_irqsave(&nmr_lock, flags);
 	if (binding->state != NMR_BINDING_ATTACHING || binding->attacher != current) {
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		nmr_misuse(_RET_IP_, "%s() outside the client's attach callback for binding %p",
 			   __func__, binding);
+		rcu_read_unlock();
 		return -EINVAL;
 	}
 	if (binding->provider_attached) {
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		nmr_misuse(_RET_IP_, "binding %p is attached already", binding);
+		rcu_read_unlock();
 		return -EINVAL;
 	}
+	/*
+	 * Open before the provider's callback, so that nmr_provider_enter()
+	 * succeeds from the moment it returns 0, on any CPU (contract 8).
+	 */
+	nmr_rundown_open_locked(binding);
 	spin_unlock_irqrestore(&nmr_lock, flags);
+	rcu_read_unlock();
 
+	/* From here @binding is ours: its attach callback is running. */
 	pc = binding->provider->reg.pchars;
 	ret = pc->provider_attach_client(binding, binding->provider->reg.context,
 					 &binding->client->reg.cchars->client_registration_instance,
 					 client_binding_context, client_dispatch,
 					 &context, &dispatch);
-	if (ret) {
-		nmr_b_dbg(binding, "provider declined: %d", ret);
-		return ret;
-	}
 
 	spin_lock_irqsave(&nmr_lock, flags);
+	if (ret) {
+		/* Sections entered meanwhile drain when the offer settles. */
+		nmr_rundown_unopen_locked(binding);
+		nmr_b_dbg(binding, "provider declined: %d", ret);
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		return ret;
+	}
 	binding->provider_attached = true;
 	binding->client_binding_context = client_binding_context;
 	binding->provider_binding_context = context;
-	nmr_rundown_open_locked(binding);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	*provider_binding_context = context;

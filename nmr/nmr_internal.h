@@ -61,6 +61,10 @@ enum nmr_reg_state {
  *	binding's node[@role], in every state; nmr_lock.
  * @offers: bindings this registration still has to offer (only while its
  *	register call runs); nmr_lock.
+ * @registering: the task running the register call, until its offers are
+ *	made; a wait on that task could never return; nmr_lock.
+ * @layer_detach: called instead of the characteristics' detach callback,
+ *	with @context, for a registration made by a layer (netioddk.c).
  * @users: the registration itself until deregistered, one per binding on
  *	@bindings, and one while the register call runs.  At zero @done fires;
  *	nmr_lock.
@@ -87,6 +91,8 @@ struct nmr_reg {
 	struct list_head all_node;
 	struct list_head bindings;
 	struct list_head offers;
+	struct task_struct *registering;
+	int (*layer_detach)(void *reg_context, void *binding_context);
 	unsigned int users;
 	bool unload_refused;
 	bool waited;
@@ -131,7 +137,8 @@ enum nmr_side_state {
 	NMR_SIDE_ATTACHED,
 	NMR_SIDE_DETACHING,	/* detach callback running */
 	NMR_SIDE_PENDING,	/* detach returned -EINPROGRESS */
-	NMR_SIDE_DRAINING,	/* detach over; entered sections not all exited */
+	NMR_SIDE_DRAINING,	/* detach over, or never attached; entered
+				 * sections not all exited */
 	NMR_SIDE_DONE,
 };
 
@@ -172,12 +179,13 @@ struct nmr_calls {
  * @provider_attached: provider_attach_client() returned 0; nmr_lock.
  * @detach_requested: a side deregistered while ATTACHING (late comer);
  *	nmr_lock.
- * @open: nmr_*_enter() may succeed: from the provider's attach until the
- *	detach begins.  Written under nmr_lock, read without it.
+ * @open: nmr_*_enter() may succeed: from just before the provider's attach
+ *	callback (cleared again if the provider declines) until the detach
+ *	begins.  Written under nmr_lock, read without it.
  * @opened: @open was set once; nmr_lock.
  * @closed: the detach began and @open was cleared; nmr_lock.
- * @used: nmr_*_enter() was called on this binding; set once, without
- *	the lock (rundown.c).
+ * @used: nmr_*_enter() was called on this binding; set once, under
+ *	nmr_lock, read without it (rundown.c).
  * @fenced: every enter that saw @open set has finished its count, so the
  *	per-CPU sums are exact; nmr_lock.
  * @fence_node: on the list of closed bindings waiting for their grace
@@ -215,6 +223,33 @@ struct nmr_binding {
 	void *provider_binding_context;
 	struct rcu_head rcu;
 };
+
+/**
+ * struct nmr_layer - how an API layered over the native one registers
+ * @detach: called instead of the characteristics' detach callback, with
+ *	the registration's context and the binding context.  A layer whose
+ *	native callbacks are shared by all its registrations learns this way
+ *	which of its registrations a detach is for, whatever the contexts.
+ * @handle: where the layer's own handle for the registration is published,
+ *	with the native one and under the same rule (contract section 2).
+ * @value: that handle.
+ *
+ * For netioddk.c, which is compiled into nmr.ko.
+ */
+struct nmr_layer {
+	int (*detach)(void *reg_context, void *binding_context);
+	void **handle;
+	void *value;
+};
+
+int nmr_layer_register_provider(const struct nmr_provider_characteristics *chars,
+				void *provider_context, struct nmr_provider **handle,
+				struct module *owner, const struct nmr_layer *layer,
+				unsigned long caller);
+int nmr_layer_register_client(const struct nmr_client_characteristics *chars,
+			      void *client_context, struct nmr_client **handle,
+			      struct module *owner, const struct nmr_layer *layer,
+			      unsigned long caller);
 
 extern spinlock_t nmr_lock;
 extern struct list_head nmr_regs;
@@ -299,6 +334,7 @@ static inline void nmr_debugfs_exit(void) { }
 int nmr_rundown_alloc(struct nmr_binding *b);
 void nmr_rundown_free(struct nmr_binding *b);
 void nmr_rundown_open_locked(struct nmr_binding *b);
+void nmr_rundown_unopen_locked(struct nmr_binding *b);
 void nmr_rundown_close_locked(struct nmr_binding *b);
 int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role);
 void nmr_rundown_exit(void);

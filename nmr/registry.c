@@ -183,13 +183,22 @@ static void nmr_free_bindings(struct list_head *spare)
 }
 
 /*
- * Enter @reg into the index and queue one offer per peer of its NPI, in
- * the order the peers registered.  Everything this needs is allocated
- * before nmr_lock is taken for the last time, so once @reg is visible to
- * others the registration cannot fail.  A peer registering later sees @reg
- * and makes the offer itself, so each pair is offered exactly once.
+ * Enter @reg into the index, queue one offer per peer of its NPI, in the
+ * order the peers registered, and publish the handle.  Everything this
+ * needs is allocated before nmr_lock is taken for the last time, so once
+ * @reg is visible to others the registration cannot fail.  A peer
+ * registering later sees @reg and makes the offer itself, so each pair is
+ * offered exactly once.
+ *
+ * The handle is published in the same critical section that makes @reg
+ * visible to peers: before any offer (so every attach callback finds it),
+ * and only once @reg is registered for good, so that a thread reading it
+ * there may call any entry point at once (contract section 2).  The
+ * release pairs with the dependency of a reader's load of the handle, for
+ * the fields initialised before; state is read under nmr_lock anyway.
  */
-static int nmr_reg_insert(struct nmr_reg *reg)
+static int nmr_reg_insert(struct nmr_reg *reg, void **handle,
+			  const struct nmr_layer *layer)
 {
 	enum nmr_role peer_role = !reg->role;
 	const guid_t *id = reg->instance->npi_id;
@@ -242,6 +251,15 @@ static int nmr_reg_insert(struct nmr_reg *reg)
 	list_add_tail(&reg->all_node, &nmr_regs);
 	npi->count[reg->role]++;
 	reg->npi = npi;
+	reg->registering = current;
+	/* Pairs with the address dependency of a reader's load of *handle. */
+	smp_store_release(handle, reg);
+	if (layer && layer->handle)
+		/* As above, for the layer's handle and what it points to. */
+		smp_store_release(layer->handle, layer->value);
+	trace_nmr_register(reg, 0);
+	pr_debug("%s %s#%u registered for NPI %pUl\n", nmr_role_name(reg->role),
+		 nmr_reg_owner_name(reg), reg->id, reg->instance->npi_id);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	nmr_npi_free(new_npi);
@@ -265,6 +283,7 @@ static void nmr_reg_offer_all(struct nmr_reg *reg)
 		b = list_first_entry_or_null(&reg->offers, struct nmr_binding, work);
 		if (!b) {
 			/* The register call's own user of @reg. */
+			reg->registering = NULL;
 			nmr_reg_put_locked(reg);
 			spin_unlock_irqrestore(&nmr_lock, flags);
 			return;
@@ -278,17 +297,80 @@ static void nmr_reg_offer_all(struct nmr_reg *reg)
 	}
 }
 
-static int nmr_register(struct nmr_reg *reg)
+/*
+ * Allocate a registration of @role, enter it, publish it in *@handle and
+ * make its offers.  On failure nothing was published and nothing is left.
+ */
+static int nmr_register(enum nmr_role role, const void *chars, void *context,
+			const struct nmr_registration_instance *instance,
+			void **handle, struct module *owner,
+			const struct nmr_layer *layer)
 {
-	int ret = nmr_reg_insert(reg);
+	struct nmr_reg *reg;
+	int ret;
 
-	if (ret)
+	/* Both handle types are a struct nmr_reg and nothing else. */
+	BUILD_BUG_ON(sizeof(struct nmr_provider) != sizeof(*reg) ||
+		     sizeof(struct nmr_client) != sizeof(*reg));
+	reg = kzalloc(sizeof(*reg), GFP_KERNEL);
+	if (!reg)
+		return -ENOMEM;
+	atomic_inc(&nmr_alive.regs);
+	nmr_reg_init(reg, role, owner, context, instance);
+	if (role == NMR_CLIENT)
+		reg->cchars = chars;
+	else
+		reg->pchars = chars;
+	if (layer)
+		reg->layer_detach = layer->detach;
+
+	ret = nmr_reg_insert(reg, handle, layer);
+	if (ret) {
+		WRITE_ONCE(*handle, NULL);
+		atomic_dec(&nmr_alive.regs);
+		kfree(reg);
 		return ret;
-	trace_nmr_register(reg, 0);
-	pr_debug("%s %s#%u registered for NPI %pUl\n", nmr_role_name(reg->role),
-		 nmr_reg_owner_name(reg), reg->id, reg->instance->npi_id);
+	}
 	nmr_reg_offer_all(reg);
 	return 0;
+}
+
+static int nmr_reg_provider(const struct nmr_provider_characteristics *chars,
+			    void *provider_context, struct nmr_provider **handle,
+			    struct module *owner, const struct nmr_layer *layer,
+			    unsigned long caller)
+{
+	if (!chars || !handle) {
+		nmr_misuse(caller, "NULL characteristics or handle");
+		return -EINVAL;
+	}
+	if (!nmr_chars_valid(chars->version, chars->length, sizeof(*chars),
+			     chars->provider_attach_client,
+			     chars->provider_detach_client || (layer && layer->detach), caller) ||
+	    !nmr_instance_valid(&chars->provider_registration_instance, caller))
+		return -EINVAL;
+	return nmr_register(NMR_PROVIDER, chars, provider_context,
+			    &chars->provider_registration_instance, (void **)handle,
+			    owner, layer);
+}
+
+static int nmr_reg_client(const struct nmr_client_characteristics *chars,
+			  void *client_context, struct nmr_client **handle,
+			  struct module *owner, const struct nmr_layer *layer,
+			  unsigned long caller)
+{
+	if (!chars || !handle) {
+		nmr_misuse(caller, "NULL characteristics or handle");
+		return -EINVAL;
+	}
+	if (!nmr_chars_valid(chars->version, chars->length, sizeof(*chars),
+			     chars->client_attach_provider,
+			     chars->client_detach_provider || (layer && layer->detach), caller) ||
+	    !nmr_instance_valid(&chars->client_registration_instance, caller))
+		return -EINVAL;
+	return nmr_register(NMR_CLIENT, chars, client_context,
+			    &chars->client_registration_instance, (void **)handle,
+			    owner, layer);
 }
 
 /**
@@ -296,8 +378,10 @@ static int nmr_register(struct nmr_reg *reg)
  * @chars: the provider's characteristics; must stay valid, with all they
  *	point to, until the deregistration is complete.
  * @provider_context: passed to @chars->provider_attach_client.
- * @handle: receives the registration handle, before the first offer is
- *	made, so the attach callbacks may already find it there.
+ * @handle: receives the registration handle once the provider is
+ *	registered, before the first offer is made, so the attach callbacks
+ *	find it there.  From the moment it is there, any thread may use it:
+ *	a deregistration while this call still makes offers is a late comer.
  * @owner: the registering module; nmr_register_provider() passes
  *	THIS_MODULE.
  *
@@ -308,41 +392,14 @@ static int nmr_register(struct nmr_reg *reg)
  *
  * Context: process context, no NMR lock held; may sleep.
  * Return: 0 on success; -ENOMEM when out of memory, with nothing
- * registered; -EINVAL on invalid characteristics or a NULL argument.
+ * registered and *@handle set to NULL; -EINVAL on invalid characteristics
+ * or a NULL argument.
  */
 int __nmr_register_provider(const struct nmr_provider_characteristics *chars,
 			    void *provider_context,
 			    struct nmr_provider **handle, struct module *owner)
 {
-	struct nmr_provider *provider;
-	int ret;
-
-	if (!chars || !handle) {
-		nmr_misuse(_RET_IP_, "NULL characteristics or handle");
-		return -EINVAL;
-	}
-	if (!nmr_chars_valid(chars->version, chars->length, sizeof(*chars),
-			     chars->provider_attach_client, chars->provider_detach_client,
-			     _RET_IP_) ||
-	    !nmr_instance_valid(&chars->provider_registration_instance, _RET_IP_))
-		return -EINVAL;
-
-	provider = kzalloc(sizeof(*provider), GFP_KERNEL);
-	if (!provider)
-		return -ENOMEM;
-	atomic_inc(&nmr_alive.regs);
-	nmr_reg_init(&provider->reg, NMR_PROVIDER, owner, provider_context,
-		     &chars->provider_registration_instance);
-	provider->reg.pchars = chars;
-	*handle = provider;
-
-	ret = nmr_register(&provider->reg);
-	if (ret) {
-		*handle = NULL;
-		atomic_dec(&nmr_alive.regs);
-		kfree(provider);
-	}
-	return ret;
+	return nmr_reg_provider(chars, provider_context, handle, owner, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(__nmr_register_provider);
 
@@ -351,8 +408,10 @@ EXPORT_SYMBOL_NMR(__nmr_register_provider);
  * @chars: the client's characteristics; must stay valid, with all they
  *	point to, until the deregistration is complete.
  * @client_context: passed to @chars->client_attach_provider.
- * @handle: receives the registration handle, before the first offer is
- *	made, so the attach callbacks may already find it there.
+ * @handle: receives the registration handle once the client is
+ *	registered, before the first offer is made, so the attach callbacks
+ *	find it there.  From the moment it is there, any thread may use it:
+ *	a deregistration while this call still makes offers is a late comer.
  * @owner: the registering module; nmr_register_client() passes
  *	THIS_MODULE.
  *
@@ -363,43 +422,58 @@ EXPORT_SYMBOL_NMR(__nmr_register_provider);
  *
  * Context: process context, no NMR lock held; may sleep.
  * Return: 0 on success; -ENOMEM when out of memory, with nothing
- * registered; -EINVAL on invalid characteristics or a NULL argument.
+ * registered and *@handle set to NULL; -EINVAL on invalid characteristics
+ * or a NULL argument.
  */
 int __nmr_register_client(const struct nmr_client_characteristics *chars,
 			  void *client_context,
 			  struct nmr_client **handle, struct module *owner)
 {
-	struct nmr_client *client;
-	int ret;
-
-	if (!chars || !handle) {
-		nmr_misuse(_RET_IP_, "NULL characteristics or handle");
-		return -EINVAL;
-	}
-	if (!nmr_chars_valid(chars->version, chars->length, sizeof(*chars),
-			     chars->client_attach_provider, chars->client_detach_provider,
-			     _RET_IP_) ||
-	    !nmr_instance_valid(&chars->client_registration_instance, _RET_IP_))
-		return -EINVAL;
-
-	client = kzalloc(sizeof(*client), GFP_KERNEL);
-	if (!client)
-		return -ENOMEM;
-	atomic_inc(&nmr_alive.regs);
-	nmr_reg_init(&client->reg, NMR_CLIENT, owner, client_context,
-		     &chars->client_registration_instance);
-	client->reg.cchars = chars;
-	*handle = client;
-
-	ret = nmr_register(&client->reg);
-	if (ret) {
-		*handle = NULL;
-		atomic_dec(&nmr_alive.regs);
-		kfree(client);
-	}
-	return ret;
+	return nmr_reg_client(chars, client_context, handle, owner, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(__nmr_register_client);
+
+/**
+ * nmr_layer_register_provider() - register a provider for a layer (netioddk.c)
+ * @chars: as for __nmr_register_provider(); the detach callback may be
+ *	NULL when @layer has one.
+ * @provider_context: as for __nmr_register_provider().
+ * @handle: as for __nmr_register_provider().
+ * @owner: as for __nmr_register_provider().
+ * @layer: the layer's detach thunk and handle.
+ * @caller: the layer's caller, for misuse reports.
+ *
+ * Context: process context, no NMR lock held; may sleep.
+ * Return: as __nmr_register_provider().
+ */
+int nmr_layer_register_provider(const struct nmr_provider_characteristics *chars,
+				void *provider_context, struct nmr_provider **handle,
+				struct module *owner, const struct nmr_layer *layer,
+				unsigned long caller)
+{
+	return nmr_reg_provider(chars, provider_context, handle, owner, layer, caller);
+}
+
+/**
+ * nmr_layer_register_client() - register a client for a layer (netioddk.c)
+ * @chars: as for __nmr_register_client(); the detach callback may be NULL
+ *	when @layer has one.
+ * @client_context: as for __nmr_register_client().
+ * @handle: as for __nmr_register_client().
+ * @owner: as for __nmr_register_client().
+ * @layer: the layer's detach thunk and handle.
+ * @caller: the layer's caller, for misuse reports.
+ *
+ * Context: process context, no NMR lock held; may sleep.
+ * Return: as __nmr_register_client().
+ */
+int nmr_layer_register_client(const struct nmr_client_characteristics *chars,
+			      void *client_context, struct nmr_client **handle,
+			      struct module *owner, const struct nmr_layer *layer,
+			      unsigned long caller)
+{
+	return nmr_reg_client(chars, client_context, handle, owner, layer, caller);
+}
 
 static struct nmr_reg *nmr_reg_check(void *handle, enum nmr_role role,
 				     unsigned long caller)
@@ -554,6 +628,24 @@ static bool nmr_reg_sleep(struct nmr_reg *reg, unsigned long timeout)
 	}
 }
 
+/*
+ * A wait on this task could never return: @reg's register call is making
+ * its offers on it, or it is inside the attach callback of a binding of
+ * @reg, which holds a user of @reg until the callback returns.
+ */
+static bool nmr_reg_waits_on_itself_locked(const struct nmr_reg *reg)
+{
+	const struct nmr_binding *b;
+
+	lockdep_assert_held(&nmr_lock);
+	if (reg->registering == current)
+		return true;
+	list_for_each_entry(b, &reg->bindings, node[reg->role])
+		if (b->state == NMR_BINDING_ATTACHING && b->attacher == current)
+			return true;
+	return false;
+}
+
 static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 		    unsigned long caller)
 {
@@ -572,18 +664,28 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
 	}
+	if (nmr_reg_waits_on_itself_locked(reg)) {
+		nmr_misuse(caller, "wait for %s %s#%u inside its own attach: it could never return",
+			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
+		spin_unlock_irqrestore(&nmr_lock, flags);
+		return -EINVAL;
+	}
 	reg->waited = true;
 	spin_unlock_irqrestore(&nmr_lock, flags);
 
 	might_sleep();
 	if (!nmr_reg_sleep(reg, timeout)) {
-		/* The handle stays valid: the caller may wait again. */
+		/*
+		 * The handle stays valid: the caller may wait again.  Logged
+		 * before @waited is cleared: from then on another wait may
+		 * return and free @reg.
+		 */
 		spin_lock_irqsave(&nmr_lock, flags);
-		reg->waited = false;
-		spin_unlock_irqrestore(&nmr_lock, flags);
 		trace_nmr_wait_done(reg, -ETIMEDOUT);
 		pr_debug("%s %s#%u: wait timed out\n", nmr_role_name(role),
 			 nmr_reg_owner_name(reg), reg->id);
+		reg->waited = false;
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -ETIMEDOUT;
 	}
 

@@ -5,7 +5,8 @@
  * nmr_*_exit() instead of hand-writing a counter, a lock and a complete.
  *
  * The fast path writes only this CPU's counter and uses no atomic
- * instruction or barrier, as percpu_ref does: enter counts with preemption
+ * instruction or full barrier, as percpu_ref does (one acquire load, a
+ * plain load on x86): enter counts with preemption
  * disabled (an RCU read-side section, and inline where rcu_read_lock() is
  * a call) after checking the binding's @open flag, and the detach (the
  * "close") clears @open and waits for a grace period before it trusts the
@@ -20,9 +21,13 @@
  * whose sections exit after it completes at its last exit, on that thread,
  * and one whose sections have all exited before completes on the work
  * item.  Bindings on which enter was never called skip the fence: the
- * first enter on a binding sets @used with a full barrier, once, and a
- * close that finds @used clear knows no section can exist and completes
- * at once, exactly as without rundown protection.
+ * first enter on a binding sets @used under nmr_lock, once, every enter
+ * reads it with acquire, and a close that finds @used clear knows no
+ * section can exist and completes at once, exactly as without rundown
+ * protection (the argument, in the kernel memory model's terms, is at
+ * nmr_rundown_close_locked()).  The binding is opened just before the
+ * provider's attach callback runs, so the provider may enter from the
+ * moment it returns 0.
  *
  * An exit may still be in its slow path while the binding is cleaned up
  * on another CPU, so bindings are freed after an RCU grace period and the
@@ -223,19 +228,37 @@ EXPORT_SYMBOL_IF_KUNIT(nmr_rundown_flush);
 
 /**
  * nmr_rundown_open_locked() - let the sides of @b enter calls into each other
- * @b: a binding whose provider has just attached.
+ * @b: a binding whose provider's attach callback is about to be called.
  *
- * A late comer (a side deregistered during the attach) is never opened.
+ * A late comer (a side deregistered during the attach) is never opened,
+ * nor is a binding whose detach began.
  *
  * Context: nmr_lock held.
  */
 void nmr_rundown_open_locked(struct nmr_binding *b)
 {
 	lockdep_assert_held(&nmr_lock);
-	if (b->detach_requested)
+	if (b->detach_requested || b->closed)
 		return;
 	b->opened = true;
+	/* Read by nmr_enter() without the lock; see nmr_rundown_close_locked(). */
 	WRITE_ONCE(b->open, true);
+}
+
+/**
+ * nmr_rundown_unopen_locked() - the provider declined: no new sections
+ * @b: a binding opened by nmr_rundown_open_locked().
+ *
+ * Not a close: the client may try to attach again.  Sections entered
+ * meanwhile stay counted; they are drained when the binding settles,
+ * under the same rules as after a close.
+ *
+ * Context: nmr_lock held.
+ */
+void nmr_rundown_unopen_locked(struct nmr_binding *b)
+{
+	lockdep_assert_held(&nmr_lock);
+	WRITE_ONCE(b->open, false);
 }
 
 /**
@@ -246,6 +269,25 @@ void nmr_rundown_open_locked(struct nmr_binding *b)
  * section can exist, else after the grace period nmr_fence_fn() waits for.
  * @b cannot be freed before that.  Only the first call does anything.
  *
+ * Ordering, in the terms of tools/memory-model: @used is written only
+ * under nmr_lock, by nmr_rundown_first_use(), so this critical section and
+ * that one are ordered one way or the other.
+ *
+ * - The first use came first: this reads @used true and waits for a grace
+ *   period.  Every enter's load of @open and its increment run with
+ *   preemption disabled, an RCU read-side critical section: one that began
+ *   before the grace period has counted by its end, and one that began
+ *   after it reads the store of @open below (the RCU guarantee), so the
+ *   sums taken under nmr_lock after it are exact.
+ * - This came first and read @used false: no grace period.  Any enter
+ *   then either makes the first use itself, and its lock acquisition
+ *   orders its load of @open after this store, or it reads @used true
+ *   with smp_load_acquire() from the first use's smp_store_release().
+ *   That release follows, through nmr_lock, this store of @open, and is
+ *   cumulative: the enter's acquire orders its load of @open after the
+ *   store below, so it reads false (@open never becomes true again once
+ *   @closed is set).  No section can have been entered: none to wait for.
+ *
  * Context: nmr_lock held; any context.
  */
 void nmr_rundown_close_locked(struct nmr_binding *b)
@@ -255,9 +297,7 @@ void nmr_rundown_close_locked(struct nmr_binding *b)
 		return;
 	b->closed = true;
 	WRITE_ONCE(b->open, false);
-	/* Pairs with the smp_mb() in nmr_rundown_first_use(). */
-	smp_mb();
-	if (!b->opened || !READ_ONCE(b->used)) {
+	if (!b->opened || !b->used) {
 		b->fenced = true;
 		return;
 	}
@@ -316,12 +356,21 @@ void nmr_rundown_exit(void)
 	}
 }
 
-/* Once per binding: from now on a close must wait for a grace period. */
+/*
+ * Once per binding, under nmr_lock: from now on a close must wait for a
+ * grace period.  The release pairs with the smp_load_acquire() in
+ * nmr_enter(); see nmr_rundown_close_locked() for why a close that came
+ * first is then seen by every enter.
+ */
 static noinline void nmr_rundown_first_use(struct nmr_binding *b)
 {
-	WRITE_ONCE(b->used, true);
-	/* Pairs with the smp_mb() in nmr_rundown_close_locked(). */
-	smp_mb();
+	unsigned long flags;
+
+	spin_lock_irqsave(&nmr_lock, flags);
+	if (!b->used)
+		/* Pairs with the smp_load_acquire() in nmr_enter(). */
+		smp_store_release(&b->used, true);
+	spin_unlock_irqrestore(&nmr_lock, flags);
 }
 
 static bool nmr_enter(struct nmr_binding *b, enum nmr_role role, unsigned long caller)
@@ -330,9 +379,17 @@ static bool nmr_enter(struct nmr_binding *b, enum nmr_role role, unsigned long c
 
 	if (unlikely(!nmr_binding_check(b, caller)))
 		return false;
-	if (unlikely(!READ_ONCE(b->used)))
+	/*
+	 * Acquire: pairs with the release in nmr_rundown_first_use(), and
+	 * orders the load of @open below after it (nmr_rundown_close_locked()).
+	 */
+	if (unlikely(!smp_load_acquire(&b->used)))
 		nmr_rundown_first_use(b);
 
+	/*
+	 * An RCU read-side critical section: the close's grace period waits
+	 * for it, or it reads the close's store of @open.
+	 */
 	preempt_disable();
 	if (likely(READ_ONCE(b->open))) {
 		this_cpu_inc(b->calls->entered[role]);
@@ -349,6 +406,13 @@ static void nmr_exit(struct nmr_binding *b, enum nmr_role role, unsigned long ca
 	if (unlikely(!nmr_binding_check(b, caller)))
 		return;
 
+	/*
+	 * An RCU read-side critical section, as in nmr_enter(): either the
+	 * close's grace period waits for it, and the fence then counts this
+	 * decrement, or it reads the close's store of @open and rechecks the
+	 * sums under nmr_lock, which orders it against the fence's sum.  A
+	 * close that took no grace period saw no enter, so has no exit.
+	 */
 	preempt_disable();
 	this_cpu_dec(b->calls->entered[role]);
 	if (unlikely(!READ_ONCE(b->open)))
