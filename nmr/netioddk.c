@@ -3,28 +3,27 @@
  * The Windows NMR API of <nmr/netioddk.h>, as thunks over the native API.
  *
  * A Windows registration gets a wrapper holding native characteristics
- * whose attach and detach callbacks are the thunks below; the wrapper is
- * the HANDLE the module gets back.  The core calls a detach callback with
- * nothing but a binding context, so from each successful Windows attach to
- * its detach a link records which Windows detach callback that context
- * belongs to, in a hash table keyed by the context.  Everything else is
+ * whose attach callbacks are the thunks below; the wrapper is the HANDLE
+ * the module gets back.  The core calls a native detach callback with
+ * nothing but a binding context, and a Windows module's binding contexts
+ * need not be unique (contract section 9), so this layer registers
+ * through the core's internal nmr_layer_register_*(): the core calls the
+ * detach thunk with the registration's context, the wrapper, as well as
+ * the binding context, and each detach reaches the Windows callback of the
+ * registration that bound it.  The cleanup callbacks have the same type on
+ * both sides and are per registration already.  Everything else is
  * conversion: NTSTATUS to errno and back, and registration instances,
  * which have the same layout on both sides (asserted below), so a pointer
  * to one is a pointer to the other.
- *
- * This file uses only <nmr/nmr.h>: it is a user of the core like any
- * module, kept in nmr.ko so that every Windows-style module shares its
- * table.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/build_bug.h>
-#include <linux/hashtable.h>
-#include <linux/lockdep.h>
 #include <linux/slab.h>
-#include <linux/spinlock.h>
 #include <linux/stddef.h>
 #include <nmr/netioddk.h>
+
+#include "nmr_internal.h"
 
 /*
  * The Windows structures are read through pointers to the native ones and
@@ -103,99 +102,22 @@ struct nmr_win_client {
 static_assert(offsetof(struct nmr_win_provider, tag) == 0 &&
 	      offsetof(struct nmr_win_client, tag) == 0);
 
-/**
- * struct nmr_win_link - one Windows side of a binding, from attach to detach
- * @node: in nmr_win_attaching while a client's attach callback runs, then
- *	in nmr_win_links under @context; nmr_win_lock.
- * @binding: the binding, for NmrClientAttachProvider() to find the link.
- * @context: the binding context the Windows side gave; the detach thunk
- *	looks it up.
- * @detach: the Windows detach callback of the side's registration (a
- *	provider's has the same type).
- * @client: a client side; client and provider contexts are looked up apart.
- * @attached: the client attached with NmrClientAttachProvider().
- */
-struct nmr_win_link {
-	struct hlist_node node;
-	struct nmr_binding *binding;
-	PVOID context;
-	PNPI_CLIENT_DETACH_PROVIDER_FN detach;
-	bool client;
-	bool attached;
-};
-
 /*
- * Detach thunks may run in any context, hard IRQ included, so the lock is
- * taken with interrupts off.  No callback is called, and no NMR function,
- * with it held.
+ * The detach thunks: the core passes the registration's context, the
+ * wrapper, so the Windows callback called is the bound registration's.
  */
-static DEFINE_SPINLOCK(nmr_win_lock);
-static DEFINE_HASHTABLE(nmr_win_links, 10);	/* nmr_win_lock */
-static HLIST_HEAD(nmr_win_attaching);		/* nmr_win_lock */
-
-static void nmr_win_link_add_locked(struct nmr_win_link *link)
+static int nmr_win_client_detach_provider(void *client_context, void *client_binding_context)
 {
-	struct nmr_win_link *other;
+	struct nmr_win_client *w = client_context;
 
-	lockdep_assert_held(&nmr_win_lock);
-	hash_for_each_possible(nmr_win_links, other, node, (unsigned long)link->context) {
-		if (other->context == link->context && other->client == link->client &&
-		    other->detach != link->detach)
-			pr_warn_once("%s binding context %p is shared by registrations with different detach callbacks (%ps, %ps); only one of them will be called for each binding\n",
-				     link->client ? "client" : "provider", link->context,
-				     other->detach, link->detach);
-	}
-	hash_add(nmr_win_links, &link->node, (unsigned long)link->context);
+	return nmr_ntstatus_to_errno(w->win->ClientDetachProvider(client_binding_context));
 }
 
-static void nmr_win_link_add(struct nmr_win_link *link)
+static int nmr_win_provider_detach_client(void *provider_context, void *provider_binding_context)
 {
-	unsigned long flags;
+	struct nmr_win_provider *w = provider_context;
 
-	spin_lock_irqsave(&nmr_win_lock, flags);
-	nmr_win_link_add_locked(link);
-	spin_unlock_irqrestore(&nmr_win_lock, flags);
-}
-
-/*
- * The detach thunks: call the Windows detach callback recorded for
- * @context, and forget the link, since the core detaches a binding once.
- */
-static int nmr_win_detach(PVOID context, bool client)
-{
-	PNPI_CLIENT_DETACH_PROVIDER_FN detach;
-	struct nmr_win_link *link;
-	unsigned long flags;
-
-	spin_lock_irqsave(&nmr_win_lock, flags);
-	hash_for_each_possible(nmr_win_links, link, node, (unsigned long)context) {
-		if (link->context == context && link->client == client) {
-			hash_del(&link->node);
-			break;
-		}
-	}
-	spin_unlock_irqrestore(&nmr_win_lock, flags);
-	/*
-	 * The core detaches only what attached, and every attach made through
-	 * this layer has a link; only a Windows client that attached with
-	 * nmr_client_attach_provider() instead has none.
-	 */
-	if (WARN_ONCE(!link, "nmr: no Windows attach recorded for %s binding context %p\n",
-		      client ? "client" : "provider", context))
-		return 0;
-	detach = link->detach;
-	kfree(link);
-	return nmr_ntstatus_to_errno(detach(context));
-}
-
-static int nmr_win_client_detach_provider(void *client_binding_context)
-{
-	return nmr_win_detach(client_binding_context, true);
-}
-
-static int nmr_win_provider_detach_client(void *provider_binding_context)
-{
-	return nmr_win_detach(provider_binding_context, false);
+	return nmr_ntstatus_to_errno(w->win->ProviderDetachClient(provider_binding_context));
 }
 
 /* The layouts are the same (asserted above): only the names differ. */
@@ -215,45 +137,13 @@ static void nmr_win_instance_to_native(struct nmr_registration_instance *native,
 	native->npi_specific_characteristics = win->NpiSpecificCharacteristics;
 }
 
-/*
- * The client's attach thunk.  The link is on nmr_win_attaching while the
- * Windows callback runs, so that NmrClientAttachProvider() can record the
- * client binding context in it; it is kept only if the client ends up
- * attached, and is in the table before this returns, since a late comer
- * is detached as soon as it does.
- */
 static int nmr_win_client_attach_provider(struct nmr_binding *binding, void *client_context,
 					  const struct nmr_registration_instance *provider)
 {
 	struct nmr_win_client *w = client_context;
-	struct nmr_win_link *link;
-	unsigned long flags;
-	bool keep;
-	int ret;
 
-	link = kzalloc(sizeof(*link), GFP_KERNEL);
-	if (!link)
-		return -ENOMEM;
-	link->binding = binding;
-	link->detach = w->win->ClientDetachProvider;
-	link->client = true;
-	spin_lock_irqsave(&nmr_win_lock, flags);
-	hlist_add_head(&link->node, &nmr_win_attaching);
-	spin_unlock_irqrestore(&nmr_win_lock, flags);
-
-	ret = nmr_ntstatus_to_errno(w->win->ClientAttachProvider(binding, w->context,
-								 nmr_win_instance(provider)));
-
-	spin_lock_irqsave(&nmr_win_lock, flags);
-	hlist_del(&link->node);
-	/* An error after attaching detaches only the provider side. */
-	keep = !ret && link->attached;
-	if (keep)
-		nmr_win_link_add_locked(link);
-	spin_unlock_irqrestore(&nmr_win_lock, flags);
-	if (!keep)
-		kfree(link);
-	return ret;
+	return nmr_ntstatus_to_errno(w->win->ClientAttachProvider(binding, w->context,
+								  nmr_win_instance(provider)));
 }
 
 static int nmr_win_provider_attach_client(struct nmr_binding *binding, void *provider_context,
@@ -263,28 +153,13 @@ static int nmr_win_provider_attach_client(struct nmr_binding *binding, void *pro
 					  const void **provider_dispatch)
 {
 	struct nmr_win_provider *w = provider_context;
-	struct nmr_win_link *link;
-	int ret;
 
-	/* Allocated first: once the Windows side attached it cannot be undone. */
-	link = kzalloc(sizeof(*link), GFP_KERNEL);
-	if (!link)
-		return -ENOMEM;
-	ret = nmr_ntstatus_to_errno(w->win->ProviderAttachClient(binding, w->context,
-								 nmr_win_instance(client),
-								 client_binding_context,
-								 client_dispatch,
-								 provider_binding_context,
-								 provider_dispatch));
-	if (ret) {
-		kfree(link);
-		return ret;
-	}
-	link->binding = binding;
-	link->context = *provider_binding_context;
-	link->detach = w->win->ProviderDetachClient;
-	nmr_win_link_add(link);
-	return 0;
+	return nmr_ntstatus_to_errno(w->win->ProviderAttachClient(binding, w->context,
+								  nmr_win_instance(client),
+								  client_binding_context,
+								  client_dispatch,
+								  provider_binding_context,
+								  provider_dispatch));
 }
 
 /* The check every entry point taking a registration HANDLE makes first. */
@@ -350,6 +225,7 @@ NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteris
 			       struct module *owner)
 {
 	PNPI_PROVIDER_CHARACTERISTICS win = ProviderCharacteristics;
+	struct nmr_layer layer = { .detach = nmr_win_provider_detach_client };
 	struct nmr_win_provider *w;
 	int ret;
 
@@ -372,18 +248,16 @@ NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteris
 	w->chars.version = NMR_CHARACTERISTICS_VERSION;
 	w->chars.length = sizeof(w->chars);
 	w->chars.provider_attach_client = nmr_win_provider_attach_client;
-	w->chars.provider_detach_client = nmr_win_provider_detach_client;
 	w->chars.provider_cleanup_binding_context = win->ProviderCleanupBindingContext;
 	nmr_win_instance_to_native(&w->chars.provider_registration_instance,
 				   &win->ProviderRegistrationInstance);
 
-	/* As nmr_register_*() does, before the first attach. */
-	*NmrProviderHandle = w;
-	ret = __nmr_register_provider(&w->chars, w, &w->handle, owner);
-	if (ret) {
-		*NmrProviderHandle = NULL;
+	/* The core publishes the HANDLE with its own, before the first attach. */
+	layer.handle = NmrProviderHandle;
+	layer.value = w;
+	ret = nmr_layer_register_provider(&w->chars, w, &w->handle, owner, &layer, _RET_IP_);
+	if (ret)
 		kfree(w);
-	}
 	return nmr_errno_to_ntstatus(ret);
 }
 EXPORT_SYMBOL_NMR(__NmrRegisterProvider);
@@ -414,6 +288,7 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 			     struct module *owner)
 {
 	PNPI_CLIENT_CHARACTERISTICS win = ClientCharacteristics;
+	struct nmr_layer layer = { .detach = nmr_win_client_detach_provider };
 	struct nmr_win_client *w;
 	int ret;
 
@@ -436,18 +311,16 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 	w->chars.version = NMR_CHARACTERISTICS_VERSION;
 	w->chars.length = sizeof(w->chars);
 	w->chars.client_attach_provider = nmr_win_client_attach_provider;
-	w->chars.client_detach_provider = nmr_win_client_detach_provider;
 	w->chars.client_cleanup_binding_context = win->ClientCleanupBindingContext;
 	nmr_win_instance_to_native(&w->chars.client_registration_instance,
 				   &win->ClientRegistrationInstance);
 
-	/* As nmr_register_*() does, before the first attach. */
-	*NmrClientHandle = w;
-	ret = __nmr_register_client(&w->chars, w, &w->handle, owner);
-	if (ret) {
-		*NmrClientHandle = NULL;
+	/* The core publishes the HANDLE with its own, before the first attach. */
+	layer.handle = NmrClientHandle;
+	layer.value = w;
+	ret = nmr_layer_register_client(&w->chars, w, &w->handle, owner, &layer, _RET_IP_);
+	if (ret)
 		kfree(w);
-	}
 	return nmr_errno_to_ntstatus(ret);
 }
 EXPORT_SYMBOL_NMR(__NmrRegisterClient);
@@ -582,27 +455,10 @@ NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingCon
 				 const void *ClientDispatch, PVOID *ProviderBindingContext,
 				 const void **ProviderDispatch)
 {
-	struct nmr_binding *binding = NmrBindingHandle;
-	struct nmr_win_link *link;
-	unsigned long flags;
-	int ret;
-
-	/*
-	 * Only this thread removes its own attaching link, so the link stays
-	 * valid once found.  None is found when a native client calls this.
-	 */
-	spin_lock_irqsave(&nmr_win_lock, flags);
-	hlist_for_each_entry(link, &nmr_win_attaching, node)
-		if (link->binding == binding)
-			break;
-	spin_unlock_irqrestore(&nmr_win_lock, flags);
-
-	ret = nmr_client_attach_provider(binding, ClientBindingContext, ClientDispatch,
-					 ProviderBindingContext, ProviderDispatch);
-	if (!ret && link) {
-		link->context = ClientBindingContext;
-		link->attached = true;
-	}
-	return nmr_errno_to_ntstatus(ret);
+	return nmr_errno_to_ntstatus(nmr_client_attach_provider(NmrBindingHandle,
+								ClientBindingContext,
+								ClientDispatch,
+								ProviderBindingContext,
+								ProviderDispatch));
 }
 EXPORT_SYMBOL_NMR(NmrClientAttachProvider);

@@ -40,26 +40,22 @@
  * are thunks: they call the Windows callback with the Windows context and
  * convert what it returns.  The cleanup callbacks return nothing and have
  * the same type on both sides, so the Windows ones are passed through.
- * The wrapper is the HANDLE the module gets back; NmrDeregister*() passes
- * the native handle inside it on, and NmrWaitFor*DeregisterComplete() frees
- * it once the native wait has returned.  The register functions are macros
- * that pass THIS_MODULE, so the calling module is recorded as the owner, as
+ * The wrapper is the HANDLE the module gets back, published as the native
+ * handle is (before the first attach, and only once registered, so any
+ * thread may use it from then on); NmrDeregister*() passes the native
+ * handle inside it on, and NmrWaitFor*DeregisterComplete() frees it once
+ * the native wait has returned.  The register functions are macros that
+ * pass THIS_MODULE, so the calling module is recorded as the owner, as
  * with nmr_register_provider().
  *
- * A detach callback is given nothing but a binding context, so the detach
- * thunk has to find, from that context alone, which Windows callback to
- * call.  The layer records each binding context a Windows attach produced,
- * with its registration's detach callback, from the attach until the
- * detach, in one table that every module using this header shares.  That
- * table is why the thunks are compiled into nmr.ko (nmr/netioddk.c) rather
- * than inlined here: a copy per module, or per source file, would miss the
- * attaches made through another copy.  netioddk.c uses only <nmr/nmr.h>;
- * the core does not know about it.
- *
- * The table adds one rule: bindings that share one binding context must
- * belong to registrations with the same detach callback, since nothing else
- * tells them apart.  Windows modules give each binding a context of its
- * own; a context shared against the rule is reported once in dmesg.
+ * As on Windows, a binding context is any value the module chooses: it
+ * need not be unique, may be NULL, and may be shared by several
+ * registrations, NPIs and modules.  Each binding's detach goes to the
+ * detach callback of the registration that bound it: the core hands the
+ * detach thunk that registration's wrapper, not only the binding context.
+ * That is why the thunks are compiled into nmr.ko (nmr/netioddk.c), which
+ * registers through an interface of the core's own rather than only
+ * <nmr/nmr.h>.
  *
  * DOC: IRQL
  *
