@@ -113,15 +113,19 @@ struct nmr_client {
  *
  *   OFFERED ──(offer taken)──▶ ATTACHING ──(client attached)──▶ ATTACHED
  *      │                          │    │                          │
- *   (a side deregisters:       (declined)  (late comer, or   (a side deregisters)
- *    the offer is dropped)        │       client failed           │
- *      ▼                          ▼       after attach)           ▼
- *    freed                      freed          └──────────▶ DETACHING
+ *   (a side deregisters:       (declined)  (late comer; client   (a side deregisters)
+ *    the offer is dropped)        │       failed after attach;    │
+ *      ▼                          ▼       declined after an       ▼
+ *    freed                      freed      enter)  └─────────▶ DETACHING
  *                                                                 │
  *                                         (both sides done) ──▶ CLEANUP ──▶ freed
  *
- * Freed bindings go after an RCU grace period, so that nmr_*_exit() may look
- * at a binding whose last section it has just left (see rundown.c).
+ * A side that never attached but may have entered sections (a client
+ * that failed after attaching, or both sides when the provider declined
+ * after an enter) goes straight to DRAINING: no callback, but the binding
+ * is not cleaned up before its last exit.  Freed bindings go after an RCU
+ * grace period, so that nmr_*_exit() may look at a binding whose last
+ * section it has just left (see rundown.c).
  */
 enum nmr_binding_state {
 	NMR_BINDING_OFFERED,
