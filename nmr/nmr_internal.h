@@ -141,8 +141,7 @@ enum nmr_side_state {
 	NMR_SIDE_ATTACHED,
 	NMR_SIDE_DETACHING,	/* detach callback running */
 	NMR_SIDE_PENDING,	/* detach returned -EINPROGRESS */
-	NMR_SIDE_DRAINING,	/* detach over, or never attached; entered
-				 * sections not all exited */
+	NMR_SIDE_DRAINING,	/* detach over, or never attached; sections left */
 	NMR_SIDE_DONE,
 };
 
