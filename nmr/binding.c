@@ -268,8 +268,8 @@ static int nmr_side_call_detach(struct nmr_binding *b, enum nmr_role role)
 	void *context = role == NMR_CLIENT ? b->client_binding_context :
 					     b->provider_binding_context;
 
-	if (reg->layer_detach)
-		return reg->layer_detach(reg->context, context);
+	if (reg->layer)
+		return reg->layer->detach(reg->context, context);
 	if (role == NMR_CLIENT)
 		return reg->cchars->client_detach_provider(context);
 	return reg->pchars->provider_detach_client(context);
@@ -633,19 +633,23 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 		return -EINVAL;
 	}
 	spin_lock_irqsave(&nmr_lock, flags);
-	if (binding->state != NMR_BINDING_ATTACHING || binding->attacher != current) {
+	/* An interrupt on the attacher's CPU sees the attacher as current. */
+	if (binding->state != NMR_BINDING_ATTACHING || binding->attacher != current ||
+	    !in_task()) {
 		spin_unlock_irqrestore(&nmr_lock, flags);
 		nmr_misuse(_RET_IP_, "%s() outside the client's attach callback for binding %p",
 			   __func__, binding);
 		rcu_read_unlock();
 		return -EINVAL;
 	}
-	if (binding->provider_attached) {
+	if (binding->provider_attached || binding->provider_attaching) {
 		spin_unlock_irqrestore(&nmr_lock, flags);
-		nmr_misuse(_RET_IP_, "binding %p is attached already", binding);
+		nmr_misuse(_RET_IP_, "binding %p is %s already", binding,
+			   binding->provider_attached ? "attached" : "attaching");
 		rcu_read_unlock();
 		return -EINVAL;
 	}
+	binding->provider_attaching = true;
 	/*
 	 * Open before the provider's callback, so that nmr_provider_enter()
 	 * succeeds from the moment it returns 0, on any CPU (contract 8).
@@ -662,6 +666,7 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 					 &context, &dispatch);
 
 	spin_lock_irqsave(&nmr_lock, flags);
+	binding->provider_attaching = false;
 	if (ret) {
 		/* Sections entered meanwhile drain when the offer settles. */
 		nmr_rundown_unopen_locked(binding);

@@ -3,15 +3,17 @@
  * The Windows NMR API of <nmr/netioddk.h>, as thunks over the native API.
  *
  * A Windows registration gets a wrapper holding native characteristics
- * whose attach callbacks are the thunks below; the wrapper is the HANDLE
- * the module gets back.  The core calls a native detach callback with
- * nothing but a binding context, and a Windows module's binding contexts
- * need not be unique (contract section 9), so this layer registers
- * through the core's internal nmr_layer_register_*(): the core calls the
- * detach thunk with the registration's context, the wrapper, as well as
- * the binding context, and each detach reaches the Windows callback of the
- * registration that bound it.  The cleanup callbacks have the same type on
- * both sides and are per registration already.  Everything else is
+ * whose attach callbacks are the thunks below; the wrapper is the
+ * registration's context, and the HANDLE the module gets back is the
+ * native handle, registered through the core's internal
+ * nmr_layer_register_*() with the layer of its role.  The core tells those
+ * HANDLEs from native handles by that layer, frees the wrapper through it
+ * once the wait has returned, and calls the layer's detach thunk with the
+ * wrapper as well as the binding context: a Windows module's binding
+ * contexts need not be unique (contract section 9), and so each detach
+ * reaches the Windows callback of the registration that bound it.  The
+ * cleanup callbacks have the same type on both sides and are per
+ * registration already.  Everything else is
  * conversion: NTSTATUS to errno and back, and registration instances,
  * which have the same layout on both sides (asserted below), so a pointer
  * to one is a pointer to the other.
@@ -54,30 +56,16 @@ static_assert(sizeof(NPI_REGISTRATION_INSTANCE) == sizeof(struct nmr_registratio
 	      __alignof__(NPI_REGISTRATION_INSTANCE) ==
 	      __alignof__(struct nmr_registration_instance));
 
-/* As the core reports misuse: one line naming the caller, never a splat. */
-#define nmr_win_misuse(caller, fmt, ...) \
-	pr_warn_ratelimited("misuse by %pS: " fmt "\n", (void *)(caller), ##__VA_ARGS__)
-
-/*
- * Type tags, first word of every Windows registration HANDLE, checked at
- * every entry point taking one, as the core checks its own handles: a
- * HANDLE is dereferenced only once it is known to be one.
- */
-#define NMR_WIN_TAG_PROVIDER	0x4e4d5750	/* "NMWP" */
-#define NMR_WIN_TAG_CLIENT	0x4e4d5743	/* "NMWC" */
-#define NMR_WIN_TAG_FREED	0x4e4d5758	/* "NMWX": freed or never valid */
-
 /**
  * struct nmr_win_provider - a provider registered with NmrRegisterProvider()
- * @tag: %NMR_WIN_TAG_PROVIDER.
- * @handle: the native registration.
  * @chars: the native characteristics, with the thunks.
  * @win: the Windows characteristics.
  * @context: the Windows ProviderContext.
+ *
+ * The registration's context; the HANDLE the module gets is the native
+ * handle, registered through &nmr_win_provider_layer.
  */
 struct nmr_win_provider {
-	u32 tag;
-	struct nmr_provider *handle;
 	struct nmr_provider_characteristics chars;
 	PNPI_PROVIDER_CHARACTERISTICS win;
 	PVOID context;
@@ -85,22 +73,18 @@ struct nmr_win_provider {
 
 /**
  * struct nmr_win_client - a client registered with NmrRegisterClient()
- * @tag: %NMR_WIN_TAG_CLIENT.
- * @handle: the native registration.
  * @chars: the native characteristics, with the thunks.
  * @win: the Windows characteristics.
  * @context: the Windows ClientContext.
+ *
+ * The registration's context; the HANDLE the module gets is the native
+ * handle, registered through &nmr_win_client_layer.
  */
 struct nmr_win_client {
-	u32 tag;
-	struct nmr_client *handle;
 	struct nmr_client_characteristics chars;
 	PNPI_CLIENT_CHARACTERISTICS win;
 	PVOID context;
 };
-
-static_assert(offsetof(struct nmr_win_provider, tag) == 0 &&
-	      offsetof(struct nmr_win_client, tag) == 0);
 
 /*
  * The detach thunks: the core passes the registration's context, the
@@ -162,37 +146,39 @@ static int nmr_win_provider_attach_client(struct nmr_binding *binding, void *pro
 								  provider_dispatch));
 }
 
-/* The check every entry point taking a registration HANDLE makes first. */
-static bool nmr_win_check(const void *handle, u32 want, unsigned long caller)
+/*
+ * Freed by the core once the wait has returned, when nothing can reach the
+ * registration any more.
+ */
+static void nmr_win_release(void *reg_context)
 {
-	const char *role = want == NMR_WIN_TAG_PROVIDER ? "provider" : "client";
-	u32 tag;
-
-	if (!handle) {
-		nmr_win_misuse(caller, "NULL %s handle", role);
-		return false;
-	}
-	/* The tag is the first member of both wrappers. */
-	tag = READ_ONCE(*(const u32 *)handle);
-	if (tag != want) {
-		nmr_win_misuse(caller, "%p is not a Windows %s handle (tag %#x)",
-			       handle, role, tag);
-		return false;
-	}
-	return true;
+	kfree(reg_context);
 }
+
+/* Provider and client HANDLEs are told apart from native ones by these. */
+static const struct nmr_layer nmr_win_provider_layer = {
+	.name = "Windows",
+	.detach = nmr_win_provider_detach_client,
+	.release = nmr_win_release,
+};
+
+static const struct nmr_layer nmr_win_client_layer = {
+	.name = "Windows",
+	.detach = nmr_win_client_detach_provider,
+	.release = nmr_win_release,
+};
 
 static bool nmr_win_chars_valid(USHORT version, USHORT length, size_t size,
 				bool has_attach, bool has_detach, unsigned long caller)
 {
 	if (version != 0 || length != size) {
-		nmr_win_misuse(caller, "characteristics version %u length %u, expected 0 and %zu",
-			       version, length, size);
+		nmr_misuse(caller, "characteristics version %u length %u, expected 0 and %zu",
+			   version, length, size);
 		return false;
 	}
 	if (!has_attach || !has_detach) {
-		nmr_win_misuse(caller, "characteristics lack the %s callback",
-			       has_attach ? "detach" : "attach");
+		nmr_misuse(caller, "characteristics lack the %s callback",
+			   has_attach ? "detach" : "attach");
 		return false;
 	}
 	return true;
@@ -225,14 +211,13 @@ NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteris
 			       struct module *owner)
 {
 	PNPI_PROVIDER_CHARACTERISTICS win = ProviderCharacteristics;
-	struct nmr_layer layer = { .detach = nmr_win_provider_detach_client };
 	struct nmr_win_provider *w;
 	int ret;
 
 	if (NmrProviderHandle)
 		*NmrProviderHandle = NULL;
 	if (!win || !NmrProviderHandle) {
-		nmr_win_misuse(_RET_IP_, "NULL characteristics or handle");
+		nmr_misuse(_RET_IP_, "NULL characteristics or handle");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!nmr_win_chars_valid(win->Version, win->Length, sizeof(*win),
@@ -242,7 +227,6 @@ NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteris
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	w->tag = NMR_WIN_TAG_PROVIDER;
 	w->win = win;
 	w->context = ProviderContext;
 	w->chars.version = NMR_CHARACTERISTICS_VERSION;
@@ -252,10 +236,9 @@ NTSTATUS __NmrRegisterProvider(PNPI_PROVIDER_CHARACTERISTICS ProviderCharacteris
 	nmr_win_instance_to_native(&w->chars.provider_registration_instance,
 				   &win->ProviderRegistrationInstance);
 
-	/* The core publishes the HANDLE with its own, before the first attach. */
-	layer.handle = NmrProviderHandle;
-	layer.value = w;
-	ret = nmr_layer_register_provider(&w->chars, w, &w->handle, owner, &layer, _RET_IP_);
+	/* The HANDLE is the native handle: the core publishes it. */
+	ret = nmr_layer_register_provider(&w->chars, w, (struct nmr_provider **)NmrProviderHandle,
+					  owner, &nmr_win_provider_layer, _RET_IP_);
 	if (ret)
 		kfree(w);
 	return nmr_errno_to_ntstatus(ret);
@@ -288,14 +271,13 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 			     struct module *owner)
 {
 	PNPI_CLIENT_CHARACTERISTICS win = ClientCharacteristics;
-	struct nmr_layer layer = { .detach = nmr_win_client_detach_provider };
 	struct nmr_win_client *w;
 	int ret;
 
 	if (NmrClientHandle)
 		*NmrClientHandle = NULL;
 	if (!win || !NmrClientHandle) {
-		nmr_win_misuse(_RET_IP_, "NULL characteristics or handle");
+		nmr_misuse(_RET_IP_, "NULL characteristics or handle");
 		return STATUS_INVALID_PARAMETER;
 	}
 	if (!nmr_win_chars_valid(win->Version, win->Length, sizeof(*win),
@@ -305,7 +287,6 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 	w = kzalloc(sizeof(*w), GFP_KERNEL);
 	if (!w)
 		return STATUS_INSUFFICIENT_RESOURCES;
-	w->tag = NMR_WIN_TAG_CLIENT;
 	w->win = win;
 	w->context = ClientContext;
 	w->chars.version = NMR_CHARACTERISTICS_VERSION;
@@ -315,10 +296,9 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 	nmr_win_instance_to_native(&w->chars.client_registration_instance,
 				   &win->ClientRegistrationInstance);
 
-	/* The core publishes the HANDLE with its own, before the first attach. */
-	layer.handle = NmrClientHandle;
-	layer.value = w;
-	ret = nmr_layer_register_client(&w->chars, w, &w->handle, owner, &layer, _RET_IP_);
+	/* The HANDLE is the native handle: the core publishes it. */
+	ret = nmr_layer_register_client(&w->chars, w, (struct nmr_client **)NmrClientHandle,
+					owner, &nmr_win_client_layer, _RET_IP_);
 	if (ret)
 		kfree(w);
 	return nmr_errno_to_ntstatus(ret);
@@ -340,11 +320,8 @@ EXPORT_SYMBOL_NMR(__NmrRegisterClient);
  */
 NTSTATUS NmrDeregisterProvider(HANDLE NmrProviderHandle)
 {
-	struct nmr_win_provider *w = NmrProviderHandle;
-
-	if (!nmr_win_check(w, NMR_WIN_TAG_PROVIDER, _RET_IP_))
-		return STATUS_INVALID_PARAMETER;
-	return nmr_errno_to_ntstatus(nmr_deregister_provider(w->handle));
+	return nmr_errno_to_ntstatus(nmr_layer_deregister(NmrProviderHandle, NMR_PROVIDER,
+							  &nmr_win_provider_layer, _RET_IP_));
 }
 EXPORT_SYMBOL_NMR(NmrDeregisterProvider);
 
@@ -363,17 +340,8 @@ EXPORT_SYMBOL_NMR(NmrDeregisterProvider);
  */
 NTSTATUS NmrWaitForProviderDeregisterComplete(HANDLE NmrProviderHandle)
 {
-	struct nmr_win_provider *w = NmrProviderHandle;
-	int ret;
-
-	if (!nmr_win_check(w, NMR_WIN_TAG_PROVIDER, _RET_IP_))
-		return STATUS_INVALID_PARAMETER;
-	ret = nmr_wait_for_provider_deregister_complete(w->handle);
-	if (!ret) {
-		WRITE_ONCE(w->tag, NMR_WIN_TAG_FREED);
-		kfree(w);
-	}
-	return nmr_errno_to_ntstatus(ret);
+	return nmr_errno_to_ntstatus(nmr_layer_wait(NmrProviderHandle, NMR_PROVIDER,
+						    &nmr_win_provider_layer, _RET_IP_));
 }
 EXPORT_SYMBOL_NMR(NmrWaitForProviderDeregisterComplete);
 
@@ -392,11 +360,8 @@ EXPORT_SYMBOL_NMR(NmrWaitForProviderDeregisterComplete);
  */
 NTSTATUS NmrDeregisterClient(HANDLE NmrClientHandle)
 {
-	struct nmr_win_client *w = NmrClientHandle;
-
-	if (!nmr_win_check(w, NMR_WIN_TAG_CLIENT, _RET_IP_))
-		return STATUS_INVALID_PARAMETER;
-	return nmr_errno_to_ntstatus(nmr_deregister_client(w->handle));
+	return nmr_errno_to_ntstatus(nmr_layer_deregister(NmrClientHandle, NMR_CLIENT,
+							  &nmr_win_client_layer, _RET_IP_));
 }
 EXPORT_SYMBOL_NMR(NmrDeregisterClient);
 
@@ -415,17 +380,8 @@ EXPORT_SYMBOL_NMR(NmrDeregisterClient);
  */
 NTSTATUS NmrWaitForClientDeregisterComplete(HANDLE NmrClientHandle)
 {
-	struct nmr_win_client *w = NmrClientHandle;
-	int ret;
-
-	if (!nmr_win_check(w, NMR_WIN_TAG_CLIENT, _RET_IP_))
-		return STATUS_INVALID_PARAMETER;
-	ret = nmr_wait_for_client_deregister_complete(w->handle);
-	if (!ret) {
-		WRITE_ONCE(w->tag, NMR_WIN_TAG_FREED);
-		kfree(w);
-	}
-	return nmr_errno_to_ntstatus(ret);
+	return nmr_errno_to_ntstatus(nmr_layer_wait(NmrClientHandle, NMR_CLIENT,
+						    &nmr_win_client_layer, _RET_IP_));
 }
 EXPORT_SYMBOL_NMR(NmrWaitForClientDeregisterComplete);
 

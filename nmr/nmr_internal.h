@@ -25,6 +25,7 @@
 
 struct nmr_npi;
 struct nmr_calls_block;
+struct nmr_layer;
 
 /* Type tags, first word of every handle, checked at every entry point. */
 #define NMR_TAG_PROVIDER	0x4e4d5250	/* "NMRP" */
@@ -63,8 +64,7 @@ enum nmr_reg_state {
  *	register call runs); nmr_lock.
  * @registering: the task running the register call, until its offers are
  *	made; a wait on that task could never return; nmr_lock.
- * @layer_detach: called instead of the characteristics' detach callback,
- *	with @context, for a registration made by a layer (netioddk.c).
+ * @layer: the API layered over this one that registered it, or NULL.
  * @users: the registration itself until deregistered, one per binding on
  *	@bindings, and one while the register call runs.  At zero @done fires;
  *	nmr_lock.
@@ -73,6 +73,7 @@ enum nmr_reg_state {
  * @waited: a wait for this registration is running (or has returned 0);
  *	nmr_lock.
  * @done: completed when @users drops to zero.
+ * @rcu: frees the registration after a grace period (nmr_reg_lock()).
  */
 struct nmr_reg {
 	u32 tag;
@@ -92,11 +93,12 @@ struct nmr_reg {
 	struct list_head bindings;
 	struct list_head offers;
 	struct task_struct *registering;
-	int (*layer_detach)(void *reg_context, void *binding_context);
+	const struct nmr_layer *layer;
 	unsigned int users;
 	bool unload_refused;
 	bool waited;
 	struct completion done;
+	struct rcu_head rcu;
 };
 
 /* The public handle types wrap the registration so they stay distinct. */
@@ -179,6 +181,7 @@ struct nmr_calls {
  *	nmr_lock.
  * @attacher: the task running the client's attach callback, the only one
  *	allowed to call nmr_client_attach_provider() for this binding.
+ * @provider_attaching: provider_attach_client() is running; nmr_lock.
  * @provider_attached: provider_attach_client() returned 0; nmr_lock.
  * @detach_requested: a side deregistered while ATTACHING (late comer);
  *	nmr_lock.
@@ -210,6 +213,7 @@ struct nmr_binding {
 	struct list_head node[NMR_ROLES];
 	struct list_head work;
 	struct task_struct *attacher;
+	bool provider_attaching;
 	bool provider_attached;
 	bool detach_requested;
 	bool open;
@@ -228,21 +232,24 @@ struct nmr_binding {
 };
 
 /**
- * struct nmr_layer - how an API layered over the native one registers
+ * struct nmr_layer - an API layered over the native one (netioddk.c)
+ * @name: for misuse reports ("Windows").
  * @detach: called instead of the characteristics' detach callback, with
  *	the registration's context and the binding context.  A layer whose
  *	native callbacks are shared by all its registrations learns this way
  *	which of its registrations a detach is for, whatever the contexts.
- * @handle: where the layer's own handle for the registration is published,
- *	with the native one and under the same rule (contract section 2).
- * @value: that handle.
+ * @release: called with the registration's context once its wait has
+ *	returned, so the layer frees what it allocated for it.
  *
- * For netioddk.c, which is compiled into nmr.ko.
+ * A layer's registration handles are the native handles: one object, one
+ * tag, checked once under the rules of nmr_reg_lock().  The entry points
+ * tell a layer's handles from native ones (and from another layer's) by
+ * the layer they were registered with.
  */
 struct nmr_layer {
+	const char *name;
 	int (*detach)(void *reg_context, void *binding_context);
-	void **handle;
-	void *value;
+	void (*release)(void *reg_context);
 };
 
 int nmr_layer_register_provider(const struct nmr_provider_characteristics *chars,
@@ -253,6 +260,10 @@ int nmr_layer_register_client(const struct nmr_client_characteristics *chars,
 			      void *client_context, struct nmr_client **handle,
 			      struct module *owner, const struct nmr_layer *layer,
 			      unsigned long caller);
+int nmr_layer_deregister(void *handle, enum nmr_role role, const struct nmr_layer *layer,
+			 unsigned long caller);
+int nmr_layer_wait(void *handle, enum nmr_role role, const struct nmr_layer *layer,
+		   unsigned long caller);
 
 extern spinlock_t nmr_lock;
 extern struct list_head nmr_regs;

@@ -197,8 +197,7 @@ static void nmr_free_bindings(struct list_head *spare)
  * release pairs with the dependency of a reader's load of the handle, for
  * the fields initialised before; state is read under nmr_lock anyway.
  */
-static int nmr_reg_insert(struct nmr_reg *reg, void **handle,
-			  const struct nmr_layer *layer)
+static int nmr_reg_insert(struct nmr_reg *reg, void **handle)
 {
 	enum nmr_role peer_role = !reg->role;
 	const guid_t *id = reg->instance->npi_id;
@@ -254,9 +253,6 @@ static int nmr_reg_insert(struct nmr_reg *reg, void **handle,
 	reg->registering = current;
 	/* Pairs with the address dependency of a reader's load of *handle. */
 	smp_store_release(handle, reg);
-	if (layer && layer->handle)
-		/* As above, for the layer's handle and what it points to. */
-		smp_store_release(layer->handle, layer->value);
 	trace_nmr_register(reg, 0);
 	pr_debug("%s %s#%u registered for NPI %pUl\n", nmr_role_name(reg->role),
 		 nmr_reg_owner_name(reg), reg->id, reg->instance->npi_id);
@@ -321,10 +317,9 @@ static int nmr_register(enum nmr_role role, const void *chars, void *context,
 		reg->cchars = chars;
 	else
 		reg->pchars = chars;
-	if (layer)
-		reg->layer_detach = layer->detach;
+	reg->layer = layer;
 
-	ret = nmr_reg_insert(reg, handle, layer);
+	ret = nmr_reg_insert(reg, handle);
 	if (ret) {
 		WRITE_ONCE(*handle, NULL);
 		atomic_dec(&nmr_alive.regs);
@@ -436,11 +431,11 @@ EXPORT_SYMBOL_NMR(__nmr_register_client);
 /**
  * nmr_layer_register_provider() - register a provider for a layer (netioddk.c)
  * @chars: as for __nmr_register_provider(); the detach callback may be
- *	NULL when @layer has one.
+ *	NULL: @layer's is called.
  * @provider_context: as for __nmr_register_provider().
  * @handle: as for __nmr_register_provider().
  * @owner: as for __nmr_register_provider().
- * @layer: the layer's detach thunk and handle.
+ * @layer: the layer, whose handles this registration's are.
  * @caller: the layer's caller, for misuse reports.
  *
  * Context: process context, no NMR lock held; may sleep.
@@ -457,11 +452,11 @@ int nmr_layer_register_provider(const struct nmr_provider_characteristics *chars
 /**
  * nmr_layer_register_client() - register a client for a layer (netioddk.c)
  * @chars: as for __nmr_register_client(); the detach callback may be NULL
- *	when @layer has one.
+ *	NULL: @layer's is called.
  * @client_context: as for __nmr_register_client().
  * @handle: as for __nmr_register_client().
  * @owner: as for __nmr_register_client().
- * @layer: the layer's detach thunk and handle.
+ * @layer: the layer, whose handles this registration's are.
  * @caller: the layer's caller, for misuse reports.
  *
  * Context: process context, no NMR lock held; may sleep.
@@ -475,36 +470,67 @@ int nmr_layer_register_client(const struct nmr_client_characteristics *chars,
 	return nmr_reg_client(chars, client_context, handle, owner, layer, caller);
 }
 
-static struct nmr_reg *nmr_reg_check(void *handle, enum nmr_role role,
-				     unsigned long caller)
+/*
+ * Check @handle and take nmr_lock: the registration, with the lock held
+ * and *@flags set, or NULL after a misuse report.  @layer is the API the
+ * handle must come from (NULL: the native one).
+ *
+ * Registrations are freed after a grace period, and the wait that frees
+ * one marks it freed under nmr_lock first.  So the tag read here inside an
+ * RCU read-side section, then read again under the lock, catches a handle
+ * whose wait returned meanwhile on another thread (a second wait, or a
+ * deregistration racing the wait): the memory is still there for the
+ * first read, and the second sees the mark.
+ */
+static struct nmr_reg *nmr_reg_lock(void *handle, enum nmr_role role,
+				    const struct nmr_layer *layer, unsigned long caller,
+				    unsigned long *flags)
 {
-	struct nmr_reg *reg = handle;
 	u32 want = role == NMR_CLIENT ? NMR_TAG_CLIENT : NMR_TAG_PROVIDER;
+	struct nmr_reg *reg = handle;
+	u32 tag;
 
 	if (!reg) {
 		nmr_misuse(caller, "NULL %s handle", nmr_role_name(role));
 		return NULL;
 	}
-	if (READ_ONCE(reg->tag) != want) {
+	rcu_read_lock();
+	tag = READ_ONCE(reg->tag);
+	if (tag == want) {
+		spin_lock_irqsave(&nmr_lock, *flags);
+		tag = reg->tag;
+		if (tag != want)
+			spin_unlock_irqrestore(&nmr_lock, *flags);
+	}
+	rcu_read_unlock();
+	if (tag != want) {
 		nmr_misuse(caller, "%p is not a %s handle (tag %#x)", reg,
-			   nmr_role_name(role), READ_ONCE(reg->tag));
+			   nmr_role_name(role), tag);
+		return NULL;
+	}
+	if (reg->layer != layer) {
+		spin_unlock_irqrestore(&nmr_lock, *flags);
+		nmr_misuse(caller, "%s %s#%u is a %s registration, not a %s one",
+			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id,
+			   reg->layer ? reg->layer->name : "native",
+			   layer ? layer->name : "native");
 		return NULL;
 	}
 	return reg;
 }
 
-static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller)
+static int nmr_deregister(void *handle, enum nmr_role role,
+			  const struct nmr_layer *layer, unsigned long caller)
 {
-	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
 	struct nmr_binding *b, *next;
 	struct nmr_npi *npi = NULL;
 	unsigned long flags;
+	struct nmr_reg *reg;
 	LIST_HEAD(batch);
 
+	reg = nmr_reg_lock(handle, role, layer, caller, &flags);
 	if (!reg)
 		return -EINVAL;
-
-	spin_lock_irqsave(&nmr_lock, flags);
 	if (reg->state != NMR_REG_REGISTERED) {
 		nmr_misuse(caller, "%s %s#%u deregistered twice", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id);
@@ -557,7 +583,7 @@ static int nmr_deregister(void *handle, enum nmr_role role, unsigned long caller
  */
 int nmr_deregister_provider(struct nmr_provider *handle)
 {
-	return nmr_deregister(handle, NMR_PROVIDER, _RET_IP_);
+	return nmr_deregister(handle, NMR_PROVIDER, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_deregister_provider);
 
@@ -579,7 +605,7 @@ EXPORT_SYMBOL_NMR(nmr_deregister_provider);
  */
 int nmr_deregister_client(struct nmr_client *handle)
 {
-	return nmr_deregister(handle, NMR_CLIENT, _RET_IP_);
+	return nmr_deregister(handle, NMR_CLIENT, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_deregister_client);
 
@@ -647,15 +673,14 @@ static bool nmr_reg_waits_on_itself_locked(const struct nmr_reg *reg)
 }
 
 static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
-		    unsigned long caller)
+		    const struct nmr_layer *layer, unsigned long caller)
 {
-	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
 	unsigned long flags;
+	struct nmr_reg *reg;
 
+	reg = nmr_reg_lock(handle, role, layer, caller, &flags);
 	if (!reg)
 		return -EINVAL;
-
-	spin_lock_irqsave(&nmr_lock, flags);
 	if (reg->state != NMR_REG_DEREGISTERING || reg->waited) {
 		nmr_misuse(caller, "wait for %s %s#%u %s", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id,
@@ -692,11 +717,14 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 	trace_nmr_wait_done(reg, 0);
 	pr_debug("%s %s#%u deregistration complete\n", nmr_role_name(role),
 		 nmr_reg_owner_name(reg), reg->id);
+	/* Marked under the lock, freed after a grace period: see nmr_reg_lock(). */
 	spin_lock_irqsave(&nmr_lock, flags);
 	list_del(&reg->all_node);
-	spin_unlock_irqrestore(&nmr_lock, flags);
 	WRITE_ONCE(reg->tag, NMR_TAG_FREED);
-	kfree(reg);
+	spin_unlock_irqrestore(&nmr_lock, flags);
+	if (reg->layer)
+		reg->layer->release(reg->context);
+	kfree_rcu(reg, rcu);
 	atomic_dec(&nmr_alive.regs);
 	return 0;
 }
@@ -718,7 +746,7 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
  */
 int nmr_wait_for_provider_deregister_complete(struct nmr_provider *handle)
 {
-	return nmr_wait(handle, NMR_PROVIDER, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
+	return nmr_wait(handle, NMR_PROVIDER, MAX_SCHEDULE_TIMEOUT, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
 
@@ -739,7 +767,7 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete);
  */
 int nmr_wait_for_client_deregister_complete(struct nmr_client *handle)
 {
-	return nmr_wait(handle, NMR_CLIENT, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
+	return nmr_wait(handle, NMR_CLIENT, MAX_SCHEDULE_TIMEOUT, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 
@@ -760,7 +788,7 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete);
 int nmr_wait_for_provider_deregister_complete_timeout(struct nmr_provider *handle,
 						      unsigned long timeout)
 {
-	return nmr_wait(handle, NMR_PROVIDER, timeout, _RET_IP_);
+	return nmr_wait(handle, NMR_PROVIDER, timeout, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete_timeout);
 
@@ -781,7 +809,7 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_provider_deregister_complete_timeout);
 int nmr_wait_for_client_deregister_complete_timeout(struct nmr_client *handle,
 						    unsigned long timeout)
 {
-	return nmr_wait(handle, NMR_CLIENT, timeout, _RET_IP_);
+	return nmr_wait(handle, NMR_CLIENT, timeout, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete_timeout);
 
@@ -797,8 +825,8 @@ EXPORT_SYMBOL_NMR(nmr_wait_for_client_deregister_complete_timeout);
  */
 void nmr_unregister_provider(struct nmr_provider *handle)
 {
-	if (nmr_deregister(handle, NMR_PROVIDER, _RET_IP_) == -EINPROGRESS)
-		nmr_wait(handle, NMR_PROVIDER, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
+	if (nmr_deregister(handle, NMR_PROVIDER, NULL, _RET_IP_) == -EINPROGRESS)
+		nmr_wait(handle, NMR_PROVIDER, MAX_SCHEDULE_TIMEOUT, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_unregister_provider);
 
@@ -814,21 +842,55 @@ EXPORT_SYMBOL_NMR(nmr_unregister_provider);
  */
 void nmr_unregister_client(struct nmr_client *handle)
 {
-	if (nmr_deregister(handle, NMR_CLIENT, _RET_IP_) == -EINPROGRESS)
-		nmr_wait(handle, NMR_CLIENT, MAX_SCHEDULE_TIMEOUT, _RET_IP_);
+	if (nmr_deregister(handle, NMR_CLIENT, NULL, _RET_IP_) == -EINPROGRESS)
+		nmr_wait(handle, NMR_CLIENT, MAX_SCHEDULE_TIMEOUT, NULL, _RET_IP_);
 }
 EXPORT_SYMBOL_NMR(nmr_unregister_client);
 
+/**
+ * nmr_layer_deregister() - nmr_deregister_*() for a layer's handle
+ * @handle: a registration handle of @layer.
+ * @role: its role.
+ * @layer: the layer; a native handle, or another layer's, is misuse.
+ * @caller: the layer's caller, for misuse reports.
+ *
+ * Context: any context; does not sleep.
+ * Return: as nmr_deregister_provider().
+ */
+int nmr_layer_deregister(void *handle, enum nmr_role role, const struct nmr_layer *layer,
+			 unsigned long caller)
+{
+	return nmr_deregister(handle, role, layer, caller);
+}
+
+/**
+ * nmr_layer_wait() - nmr_wait_for_*_deregister_complete() for a layer's handle
+ * @handle: a registration handle of @layer, deregistered.
+ * @role: its role.
+ * @layer: the layer; a native handle, or another layer's, is misuse.
+ * @caller: the layer's caller, for misuse reports.
+ *
+ * On success @layer's release callback has been called with the
+ * registration's context.
+ *
+ * Context: process context; sleeps.
+ * Return: as nmr_wait_for_provider_deregister_complete().
+ */
+int nmr_layer_wait(void *handle, enum nmr_role role, const struct nmr_layer *layer,
+		   unsigned long caller)
+{
+	return nmr_wait(handle, role, MAX_SCHEDULE_TIMEOUT, layer, caller);
+}
+
 static int nmr_refuse_unload(void *handle, enum nmr_role role, unsigned long caller)
 {
-	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
 	unsigned long flags;
+	struct nmr_reg *reg;
 	int ret = 0;
 
+	reg = nmr_reg_lock(handle, role, NULL, caller, &flags);
 	if (!reg)
 		return -EINVAL;
-
-	spin_lock_irqsave(&nmr_lock, flags);
 	if (reg->state != NMR_REG_REGISTERED) {
 		nmr_misuse(caller, "refuse unload of deregistered %s %s#%u",
 			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
@@ -846,14 +908,13 @@ static int nmr_refuse_unload(void *handle, enum nmr_role role, unsigned long cal
 
 static int nmr_request_unload(void *handle, enum nmr_role role, unsigned long caller)
 {
-	struct nmr_reg *reg = nmr_reg_check(handle, role, caller);
 	unsigned long flags;
+	struct nmr_reg *reg;
 	bool refused;
 
+	reg = nmr_reg_lock(handle, role, NULL, caller, &flags);
 	if (!reg)
 		return -EINVAL;
-
-	spin_lock_irqsave(&nmr_lock, flags);
 	refused = reg->unload_refused;
 	if (refused) {
 		reg->unload_refused = false;

@@ -377,24 +377,27 @@ static bool nmr_enter(struct nmr_binding *b, enum nmr_role role, unsigned long c
 {
 	bool entered = false;
 
+	/*
+	 * An RCU read-side critical section from the first look at @b: the
+	 * close's grace period waits for it, or it reads the close's store of
+	 * @open; and a binding freed meanwhile (by call_rcu()) stays readable
+	 * to its end, so an enter racing the cleanup reads @open false rather
+	 * than freed memory.
+	 */
+	preempt_disable();
 	if (unlikely(!nmr_binding_check(b, caller)))
-		return false;
+		goto out;
 	/*
 	 * Acquire: pairs with the release in nmr_rundown_first_use(), and
 	 * orders the load of @open below after it (nmr_rundown_close_locked()).
 	 */
 	if (unlikely(!smp_load_acquire(&b->used)))
 		nmr_rundown_first_use(b);
-
-	/*
-	 * An RCU read-side critical section: the close's grace period waits
-	 * for it, or it reads the close's store of @open.
-	 */
-	preempt_disable();
 	if (likely(READ_ONCE(b->open))) {
 		this_cpu_inc(b->calls->entered[role]);
 		entered = true;
 	}
+out:
 	preempt_enable();
 	return entered;
 }
@@ -428,12 +431,15 @@ static void nmr_exit(struct nmr_binding *b, enum nmr_role role, unsigned long ca
  *
  * Succeeds from the moment nmr_client_attach_provider() has returned 0 (so
  * the attach callback may already call the provider) until the binding's
- * detach begins.  On success the provider stays attached, and the client
+ * detach begins.  It may succeed already while the provider's attach
+ * callback runs; such a section is drained like any other, also when the
+ * provider then declines.  On success the provider stays attached, and the client
  * side's detach stays incomplete, until the matching nmr_client_exit().
  *
  * Context: any context, including hard IRQ; does not sleep.
  * Return: true when the client may call the provider; false once the
- * detach has begun (or before the attach), when it must not.
+ * detach has begun (or before the provider's attach callback was called),
+ * when it must not.
  */
 bool nmr_client_enter(struct nmr_binding *binding)
 {
@@ -463,13 +469,16 @@ EXPORT_SYMBOL_NMR(nmr_client_exit);
  * @binding: the provider's binding, from provider_attach_client().
  *
  * Succeeds from the moment provider_attach_client() has returned 0 until
- * the binding's detach begins.  On success the client stays attached, and
+ * the binding's detach begins.  It may succeed already while that callback
+ * runs; such a section is drained like any other, also when the provider
+ * declines.  On success the client stays attached, and
  * the provider side's detach stays incomplete, until the matching
  * nmr_provider_exit().
  *
  * Context: any context, including hard IRQ; does not sleep.
  * Return: true when the provider may call the client; false once the
- * detach has begun (or before the attach), when it must not.
+ * detach has begun (or before the provider's attach callback was called),
+ * when it must not.
  */
 bool nmr_provider_enter(struct nmr_binding *binding)
 {

@@ -40,11 +40,12 @@
  * are thunks: they call the Windows callback with the Windows context and
  * convert what it returns.  The cleanup callbacks return nothing and have
  * the same type on both sides, so the Windows ones are passed through.
- * The wrapper is the HANDLE the module gets back, published as the native
- * handle is (before the first attach, and only once registered, so any
- * thread may use it from then on); NmrDeregister*() passes the native
- * handle inside it on, and NmrWaitFor*DeregisterComplete() frees it once
- * the native wait has returned.  The register functions are macros that
+ * The HANDLE the module gets back is the native handle itself, marked as
+ * a Windows registration (so the native functions refuse it, and the
+ * Windows ones refuse a native handle) and published as a native handle
+ * is: before the first attach, and only once registered, so any thread
+ * may use it from then on.  NmrWaitFor*DeregisterComplete() frees the
+ * wrapper with the registration.  The register functions are macros that
  * pass THIS_MODULE, so the calling module is recorded as the owner, as
  * with nmr_register_provider().
  *
@@ -54,7 +55,7 @@
  * detach callback of the registration that bound it: the core hands the
  * detach thunk that registration's wrapper, not only the binding context.
  * That is why the thunks are compiled into nmr.ko (nmr/netioddk.c), which
- * registers through an interface of the core's own rather than only
+ * registers through an interface internal to the core rather than only
  * <nmr/nmr.h>.
  *
  * DOC: IRQL

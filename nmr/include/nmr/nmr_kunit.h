@@ -43,12 +43,11 @@ struct nmr_kunit_alive {
 void nmr_kunit_count_alive(struct nmr_kunit_alive *alive);
 
 /**
- * nmr_kunit_misuses() - how many misuses of <nmr/nmr.h> NMR has reported
+ * nmr_kunit_misuses() - how many misuses of the API NMR has reported
  *
- * Each misuse warning of the native API counts once, also when its line
- * was rate-limited away, so a test can check that a bad input drew exactly
- * one warning.  The Windows layer's own warnings (<nmr/netioddk.h>, for a
- * bad Windows HANDLE or characteristics) are not counted.
+ * Each misuse warning counts once, also when its line was rate-limited
+ * away, so a test can check that a bad input drew exactly one warning;
+ * those of the Windows API (<nmr/netioddk.h>) count too.
  *
  * Context: any context.
  * Return: the number of misuse warnings so far.
