@@ -471,9 +471,9 @@ int nmr_layer_register_client(const struct nmr_client_characteristics *chars,
 }
 
 /*
- * Check @handle and take nmr_lock: the registration, with the lock held
- * and *@flags set, or NULL after a misuse report.  @layer is the API the
- * handle must come from (NULL: the native one).
+ * Take nmr_lock and check @handle: the registration, or NULL after a
+ * misuse report; nmr_lock is held, and *@flags set, either way.  @layer is
+ * the API the handle must come from (NULL: the native one).
  *
  * Registrations are freed after a grace period, and the wait that frees
  * one marks it freed under nmr_lock first.  So the tag read here inside an
@@ -485,31 +485,29 @@ int nmr_layer_register_client(const struct nmr_client_characteristics *chars,
 static struct nmr_reg *nmr_reg_lock(void *handle, enum nmr_role role,
 				    const struct nmr_layer *layer, unsigned long caller,
 				    unsigned long *flags)
+	__acquires(&nmr_lock)
 {
 	u32 want = role == NMR_CLIENT ? NMR_TAG_CLIENT : NMR_TAG_PROVIDER;
 	struct nmr_reg *reg = handle;
-	u32 tag;
+	u32 tag = 0;
 
+	rcu_read_lock();
+	if (reg)
+		tag = READ_ONCE(reg->tag);
+	spin_lock_irqsave(&nmr_lock, *flags);
+	if (tag == want)
+		tag = reg->tag;
+	rcu_read_unlock();
 	if (!reg) {
 		nmr_misuse(caller, "NULL %s handle", nmr_role_name(role));
 		return NULL;
 	}
-	rcu_read_lock();
-	tag = READ_ONCE(reg->tag);
-	if (tag == want) {
-		spin_lock_irqsave(&nmr_lock, *flags);
-		tag = reg->tag;
-		if (tag != want)
-			spin_unlock_irqrestore(&nmr_lock, *flags);
-	}
-	rcu_read_unlock();
 	if (tag != want) {
 		nmr_misuse(caller, "%p is not a %s handle (tag %#x)", reg,
 			   nmr_role_name(role), tag);
 		return NULL;
 	}
 	if (reg->layer != layer) {
-		spin_unlock_irqrestore(&nmr_lock, *flags);
 		nmr_misuse(caller, "%s %s#%u is a %s registration, not a %s one",
 			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id,
 			   reg->layer ? reg->layer->name : "native",
@@ -529,8 +527,10 @@ static int nmr_deregister(void *handle, enum nmr_role role,
 	LIST_HEAD(batch);
 
 	reg = nmr_reg_lock(handle, role, layer, caller, &flags);
-	if (!reg)
+	if (!reg) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
+	}
 	if (reg->state != NMR_REG_REGISTERED) {
 		nmr_misuse(caller, "%s %s#%u deregistered twice", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id);
@@ -679,8 +679,10 @@ static int nmr_wait(void *handle, enum nmr_role role, unsigned long timeout,
 	struct nmr_reg *reg;
 
 	reg = nmr_reg_lock(handle, role, layer, caller, &flags);
-	if (!reg)
+	if (!reg) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
+	}
 	if (reg->state != NMR_REG_DEREGISTERING || reg->waited) {
 		nmr_misuse(caller, "wait for %s %s#%u %s", nmr_role_name(role),
 			   nmr_reg_owner_name(reg), reg->id,
@@ -889,8 +891,10 @@ static int nmr_refuse_unload(void *handle, enum nmr_role role, unsigned long cal
 	int ret = 0;
 
 	reg = nmr_reg_lock(handle, role, NULL, caller, &flags);
-	if (!reg)
+	if (!reg) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
+	}
 	if (reg->state != NMR_REG_REGISTERED) {
 		nmr_misuse(caller, "refuse unload of deregistered %s %s#%u",
 			   nmr_role_name(role), nmr_reg_owner_name(reg), reg->id);
@@ -913,8 +917,10 @@ static int nmr_request_unload(void *handle, enum nmr_role role, unsigned long ca
 	bool refused;
 
 	reg = nmr_reg_lock(handle, role, NULL, caller, &flags);
-	if (!reg)
+	if (!reg) {
+		spin_unlock_irqrestore(&nmr_lock, flags);
 		return -EINVAL;
+	}
 	refused = reg->unload_refused;
 	if (refused) {
 		reg->unload_refused = false;
