@@ -18,7 +18,8 @@
 #   nmr/include/nmr/netioddk.h,   Windows names and types are the point of
 #   providers/nmr_sample_provider_win.c:
 #                                 CAMELCASE, NEW_TYPEDEFS
-#   nmr/netioddk.c, kunit/nmr_netioddk_test.c, kunit/nmr_fault_test.c:
+#   nmr/netioddk.c, kunit/nmr_netioddk_test.c, kunit/nmr_fault_test.c,
+#   kunit/nmr_review_test.c:
 #                                 CAMELCASE (they use the Windows names)
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -44,7 +45,8 @@ ignores_for() {
 	nmr/include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
 	nmr/nmr_trace.h) echo PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE ;;
 	nmr/include/nmr/netioddk.h | providers/nmr_sample_provider_win.c) echo CAMELCASE,NEW_TYPEDEFS ;;
-	nmr/netioddk.c | kunit/nmr_netioddk_test.c | kunit/nmr_fault_test.c) echo CAMELCASE ;;
+	nmr/netioddk.c | kunit/nmr_netioddk_test.c | kunit/nmr_fault_test.c | \
+	kunit/nmr_review_test.c) echo CAMELCASE ;;
 	esac
 }
 
