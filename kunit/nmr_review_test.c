@@ -65,9 +65,14 @@
 #define RV_ENOMEM_TRIES		20
 /* Finding 2: rounds of each decline. */
 #define RV_DECLINE_ROUNDS	10
-/* Finding 3: rounds, and the spread in microseconds of the second wait. */
-#define RV_TWO_WAITS_ROUNDS	400
-#define RV_TWO_WAITS_SPREAD	100
+/*
+ * Finding 3: rounds for each band of delays of the second wait, a band
+ * being RV_TWO_WAITS_BAND microseconds wide (a case of under 30 s each,
+ * or insmod, waiting for it, looks like a hung task).
+ */
+#define RV_TWO_WAITS_ROUNDS	100
+#define RV_TWO_WAITS_BAND	25
+#define RV_TWO_WAITS_SPREAD	(4 * RV_TWO_WAITS_BAND)
 /* Finding 7. */
 #define RV_ENTER_BINDINGS	50
 #define RV_COMPLETE_ROUNDS	100
@@ -1138,11 +1143,25 @@ static void offer_never_reads_a_peer_freed_while_the_client_declines(struct kuni
  * the registration; a second wait could pass its check in between and
  * free it.  A timed wait of one jiffy sleeps on CPU 0; once its timeout
  * woke it, a kicker on CPU 1 lets a second wait run at SCHED_FIFO on CPU
- * 0, after a delay swept over RV_TWO_WAITS_SPREAD microseconds, which
- * completes the pending client side and waits.  That second wait either
+ * 0, after a delay swept over one band of microseconds per parameter,
+ * which completes the pending client side and waits.  That second wait either
  * is refused (the first still waits), or frees the registration: inside
  * the first's call when it preempted it after the clear, or after it.
  */
+
+struct rv_band_param {
+	unsigned int first_us;
+	const char *desc;
+};
+
+static const struct rv_band_param rv_band_params[] = {
+	{ 0, "second wait 0-24 us after the timeout" },
+	{ RV_TWO_WAITS_BAND, "second wait 25-49 us after the timeout" },
+	{ 2 * RV_TWO_WAITS_BAND, "second wait 50-74 us after the timeout" },
+	{ 3 * RV_TWO_WAITS_BAND, "second wait 75-99 us after the timeout" },
+};
+
+KUNIT_ARRAY_PARAM_DESC(rv_band, rv_band_params, desc);
 
 static int rv_timed_wait_fn(void *arg)
 {
@@ -1202,6 +1221,7 @@ static int rv_kick_fn(void *arg)
 
 static void timed_out_wait_never_reads_a_handle_a_second_wait_freed(struct kunit *test)
 {
+	const struct rv_band_param *param = test->param_value;
 	struct rv *t = test->priv;
 	struct rv_reg *p = rv_new(test, false, &t->npi[0]);
 	struct rv_reg *c = rv_new(test, true, &t->npi[0]);
@@ -1228,7 +1248,7 @@ static void timed_out_wait_never_reads_a_handle_a_second_wait_freed(struct kunit
 		t->w1_armed = false;
 		t->w1_returned = false;
 		t->freed_in_window = false;
-		t->delay_us = i % RV_TWO_WAITS_SPREAD;
+		t->delay_us = param->first_us + i % RV_TWO_WAITS_BAND;
 		reinit_completion(&t->kick);
 		rv_start(test, &t->th[1], rv_second_wait_fn, t, 0, true);
 		rv_start(test, &t->th[0], rv_timed_wait_fn, t, 0, false);
@@ -1980,7 +2000,8 @@ static struct kunit_case rv_cases[] = {
 	KUNIT_CASE_SLOW(register_failing_with_enomem_leaves_no_module_reference_to_a_racer),
 	KUNIT_CASE_PARAM_ATTR(offer_never_reads_a_peer_freed_while_the_client_declines,
 			      rv_decline_gen_params, { .speed = KUNIT_SPEED_SLOW }),
-	KUNIT_CASE_SLOW(timed_out_wait_never_reads_a_handle_a_second_wait_freed),
+	KUNIT_CASE_PARAM_ATTR(timed_out_wait_never_reads_a_handle_a_second_wait_freed,
+			      rv_band_gen_params, { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE(provider_cleanup_waits_for_the_section_a_failing_client_entered),
 	KUNIT_CASE_PARAM(windows_client_detach_goes_to_the_registration_that_bound_it,
 			 rv_route_gen_params),
