@@ -36,8 +36,8 @@ fi
 # One VM runs every KUnit module and scenario, then looks for leaks; the
 # parser is told each test the VM was asked to run.
 guest=$out/check-guest.sh
-steps=(". /lib/nmr/lib.sh" "insmod /lib/nmr/nmr.ko || exit 1")
-expect=()
+steps=(". /lib/nmr/lib.sh" "nmr_kmemleak_baseline" "insmod /lib/nmr/nmr.ko || exit 1")
+expect=(--expect kmemleak:baseline)
 for ko in "$NMR_TOP"/kunit/*.ko; do
 	[ -e "$ko" ] || continue
 	steps+=("nmr_run_kunit /lib/nmr/$(basename "$ko")")
@@ -61,7 +61,10 @@ echo "nmr: booting the test VM (console log: $out/console.log)"
 NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-2700}" \
 	-l "$out/console.log" "$guest"
 vm_rc=$?
-python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$kunit_py" "${expect[@]}" \
+# A kernel with lockdep must still have it on at the end of the run.
+lockdep=
+grep -q '^CONFIG_PROVE_LOCKING=y' "$KDIR/.config" && lockdep=--lockdep
+python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$kunit_py" $lockdep "${expect[@]}" \
 	"$out/console.log" | record
 if [ $vm_rc -ne 0 ]; then
 	echo "FAIL test VM: exited with status $vm_rc (see $out/console.log)" | record

@@ -234,7 +234,7 @@ cp -r "$NMR_TOP/scripts" "$NMR_TOP/tests" "$vm/"
 guest=$out/guest.sh
 steps=(". /lib/nmr/lib.sh" "nmr_run_cmd load_nmr insmod /lib/nmr/nmr.ko"
        "grep -q '^nmr ' /proc/modules || exit 1")
-expect=(--expect scenario:load_nmr)
+expect=(--expect cmd:load_nmr)
 for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
 	[ -e "$sc" ] || continue
 	steps+=("nmr_run_scenario /lib/nmr/scenarios/$(basename "$sc")")

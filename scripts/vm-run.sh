@@ -94,7 +94,9 @@ timeout --foreground -k 5 "$timeout_s" \
 qemu_rc=${PIPESTATUS[0]}
 set -e
 
-rc=$(sed -n 's/^.*NMR-EXIT: \([0-9]*\).*$/\1/p' "$log" | tail -n 1)
+# Only at the start of a kernel line: a test that reprints the kernel log
+# must not make an earlier status look like the script's.
+rc=$(sed -nE 's/^(\[ *[0-9]+\.[0-9]+\] )?NMR-EXIT: ([0-9]+)( .*)?$/\2/p' "$log" | tail -n 1)
 if [ -n "$rc" ]; then
 	exit "$rc"
 fi
