@@ -20,11 +20,16 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # DKMS's trees are the machine's, not the work tree's: one run at a time.
+# A whole distro check takes about 10 minutes; one holding the lock for 45
+# is stuck, and this one fails rather than wait forever.
 lock=${TMPDIR:-/tmp}/nmr-distro-check.lock
 exec 9>>"$lock"
 if ! flock -n 9; then
-	echo "nmr: waiting for another distro check to finish ($lock)" >&2
-	flock 9
+	echo "nmr: waiting for another distro check to finish ($lock, up to 45 min)" >&2
+	if ! flock -w 2700 9; then
+		echo "FAIL debian 6.1: another distro check has held $lock for 45 min"
+		exit 1
+	fi
 fi
 
 # Run from `make -jN check`, make's flags would reach the builds below with

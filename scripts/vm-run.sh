@@ -75,6 +75,13 @@ fi
 [ -n "$log" ] || log=$work/console.log
 accel=${NMR_ACCEL:-tcg}
 cmdline="console=ttyS0 panic=1 oops=panic nokaslr loglevel=7 kmemleak=on"
+# Slack for TCG on a shared host, where a vCPU can go unscheduled for
+# seconds: the kernel's detectors still report a real stall or lockup,
+# later.  RCU stalls after 60 s (not 21), soft lockups after 40 s (not 20),
+# hung tasks after 90 s (not 30; the unload-order torture's own watchdog,
+# 60 s, reports a stuck insmod or rmmod first, with its stack).
+cmdline="$cmdline rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=20"
+cmdline="$cmdline sysctl.kernel.hung_task_timeout_secs=90"
 
 # The console goes to the log, and to stdout unless NMR_QUIET is set.
 console() {
