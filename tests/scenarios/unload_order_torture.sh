@@ -77,8 +77,10 @@
 #     pass, i + 30 in the pending one): every load order and every unload
 #     order in both passes, 240 cycles (about 15 minutes).
 #   - "full": the cross product, 120 x 120 cycles per pass (about a day).
-# A second argument N runs only the first N cycles of each pass.  The
-# counts are printed at the end.
+# A second argument N (at least 1) runs only the first N cycles of each
+# pass.  The counts are printed at the end, and checked: each pass ran as
+# many cycles as it lists (or N), each cycle run inserted and removed the
+# five modules once, and each pending cycle saw one pending detach.
 . "$(dirname "$0")/lib/expect.sh"
 
 mode=${1:-ci}
@@ -97,6 +99,9 @@ mod_x=nmr_sample_pinned
 case $mode in
 ci | pairs | full) ;;
 *) fail "usage: $0 [ci|pairs|full] [cycles per pass]" ;;
+esac
+case $max in
+'' | *[!0-9]* | 0*) fail "usage: $0 [ci|pairs|full] [cycles per pass, at least 1]" ;;
 esac
 
 # cycles PASS: the pass's cycles, one a line: "LOAD ORDER:UNLOAD ORDER",
@@ -139,7 +144,7 @@ cycles() {
 			for (j = 0; j < n4 / 3; j++)
 				print with_n(p4[3 * j + 1], 2 * j % 5) ":" with_n(p4[3 * j], (j + 3) % 5)
 		}
-	}' >"$SCN_TMP.cycles"
+	}' >"$SCN_TMP.cycles" || fail "listing the cycles of pass $1: awk failed"
 }
 
 # now: $up and $now, the uptime in s, with and without its fraction.
@@ -157,7 +162,8 @@ now() {
 #   /proc/modules, against $refs ("MODULE REFCOUNT", one a line);
 #   debugfs registrations and bindings, against $regs and $binds, their
 #   lines sorted, without the registration numbers (#N) and ", number ...".
-# It prints what differs, nothing when all is as expected.
+# It prints what differs, or "ok" when all is as expected: no output at all
+# (awk failed, or never got to the end) is a failure, not a pass.
 cat >"$SCN_TMP.check.awk" <<'AWK'
 BEGIN {
 	n = split(spec, s, "\n")
@@ -220,31 +226,36 @@ function sorted(text,   n, a, i, j, t, out) {
 function same(file, want,   have) {
 	have = sorted(got[file])
 	if (have != sorted(want))
-		printf "%s:\n%sexpected:\n%s", file, have, sorted(want)
+		out = out sprintf("%s:\n%sexpected:\n%s", file, have, sorted(want))
 }
 END {
+	# Without the mark, every count would be 0 and no line in order.
+	if (!seen)
+		out = out sprintf("the kernel log has no \"%s\" (cleared or overwritten)\n", mark)
 	for (i = 1; i <= ncount; i++)
 		if (counted[i] + 0 != cnum[i])
-			printf "the kernel log has %d lines with \"%s\", expected %d\n",
-				counted[i], ctext[i], cnum[i]
+			out = out sprintf("the kernel log has %d lines with \"%s\", expected %d\n",
+				counted[i], ctext[i], cnum[i])
 	if (at < norder)
-		printf "the kernel log has no line with \"%s\"%s\n", otext[at + 1],
-			at ? " after one with \"" otext[at] "\"" : ""
+		out = out sprintf("the kernel log has no line with \"%s\"%s\n", otext[at + 1],
+			at ? " after one with \"" otext[at] "\"" : "")
 	nref = split(refs, r, "\n")
 	for (i = 1; i <= nref; i++) {
 		split(r[i], w, " ")
 		if (ref[w[1]] != w[2])
-			printf "%s has reference count '%s', expected %s\n", w[1], ref[w[1]], w[2]
+			out = out sprintf("%s has reference count '%s', expected %s\n", w[1], ref[w[1]], w[2])
 	}
 	if (regs != "")
 		same(dir "/registrations", regs)
 	if (binds != "")
 		same(dir "/bindings", binds)
+	printf "%s", out == "" ? "ok\n" : out
 }
 AWK
 
 # check WHAT [FILE...]: check.awk against the kernel log and FILEs; retried
-# for up to 10 s, for lines a work item logs on its own time.
+# for up to 10 s, for lines a work item logs on its own time.  Passes only
+# on check.awk's "ok": a failing or silent awk fails the scenario.
 check() {
 	what=$1
 	shift
@@ -254,7 +265,11 @@ check() {
 		err=$(dmesg | awk -v mark="scenario $SCN: <mark $SCN_MARK>" -v spec="$spec" \
 			-v refs="$refs" -v regs="$regs" -v binds="$binds" -v dir=$d \
 			-f "$SCN_TMP.check.awk" - "$@")
-		[ -n "$err" ] || return 0
+		st=$?
+		[ $st -eq 0 ] && [ -n "$err" ] ||
+			fail "$what: check.awk failed (status $st)${err:+:
+$err}"
+		[ "$err" != ok ] || return 0
 		now
 		[ "$now" -lt $until_s ] || fail "$what:
 $err"
@@ -336,6 +351,7 @@ refused_x=0
 pending_c=0
 pending_a=0
 reruns=0
+attempts=0
 
 loaded() {
 	eval "[ \"\$loaded_$1\" = 1 ]"
@@ -579,6 +595,7 @@ unload_all() {
 cycle() {
 	attempt=1
 	while :; do
+		attempts=$((attempts + 1))
 		missed=
 		phase "cycle $n of pass $pass: load $1"
 		load "$1"
@@ -601,6 +618,15 @@ cycle() {
 run_pass() {
 	pass=$1
 	cycles "$pass"
+	case $mode:$pass in
+	ci:plain) want=24 ;;
+	ci:pending) want=8 ;;
+	pairs:*) want=120 ;;
+	full:*) want=14400 ;;
+	esac
+	listed=$(wc -l <"$SCN_TMP.cycles")
+	[ "$listed" -eq $want ] || fail "pass $pass lists $listed cycles, expected $want"
+	[ "$max" -ge $want ] || want=$max
 	n=0
 	now
 	start=$up
@@ -609,6 +635,7 @@ run_pass() {
 		n=$((n + 1))
 		[ $((n % 20)) -ne 0 ] || echo "$SCN: pass $pass: $n cycles done"
 	done 3<"$SCN_TMP.cycles"
+	[ $n -eq $want ] || fail "pass $pass ran $n cycles, expected $want"
 	now
 	awk -F: -v scn="$SCN" -v pass="$pass" -v n=$n -v secs="$(awk -v a="$start" -v b="$up" 'BEGIN { print b - a }')" '
 	NR <= n && !($1 in l) { l[$1]; nl++ }
@@ -635,12 +662,19 @@ run rmmod nmr
 
 args_c=period_ms=3600000
 run_pass plain
+plain_n=$n
 args_c=period_ms=10
 run_pass pending
+pending_n=$n
 
 echo "$SCN: insmod: $insmod_ok succeeded, $insmod_nosym failed with 'unknown symbol' (nmr absent), then retried"
 echo "$SCN: rmmod: $rmmod_ok succeeded, $((refused_n + refused_x)) refused with EAGAIN ($refused_n nmr, $refused_x nmr_sample_pinned), 0 with EBUSY or another error"
 echo "$SCN: pending detaches: $pending_c with the client leaving, $pending_a with the async provider leaving; $reruns cycles run again, their held request having returned before the detach"
+
+[ $insmod_ok -eq $((5 * attempts)) ] && [ $rmmod_ok -eq $((5 * attempts)) ] ||
+	fail "$attempts cycles run ($plain_n plain, $pending_n pending, $reruns again), but $insmod_ok insmod and $rmmod_ok rmmod succeeded, expected $((5 * attempts)) each"
+[ $((pending_c + pending_a)) -eq "$pending_n" ] ||
+	fail "$pending_n pending cycles, but $((pending_c + pending_a)) pending detaches"
 
 kill $wd 2>/dev/null
 rm -f "$SCN_TMP.deadline"

@@ -27,13 +27,19 @@ scn_log() {
 	echo "scenario $SCN: $*" >/dev/kmsg
 }
 
-# The kernel log from the last mark on (all of it before the first mark).
+# since_mark: the kernel log from the last mark on (all of it before the
+# first mark) into $SCN_TMP.since.  Fails the scenario when the mark is no
+# longer in the kernel log (cleared, or rotated out of the ring buffer):
+# every check of what followed it would then pass or fail by chance.
 since_mark() {
 	if [ "$SCN_MARK" -eq 0 ]; then
-		dmesg
-	else
-		dmesg | awk -v m="scenario $SCN: <mark $SCN_MARK>" 'seen { print } index($0, m) { seen = 1 }'
+		dmesg >"$SCN_TMP.since" || fail "dmesg failed"
+		return
 	fi
+	dmesg >"$SCN_TMP.dmesg" || fail "dmesg failed"
+	awk -v m="scenario $SCN: <mark $SCN_MARK>" 'seen { print } index($0, m) { seen = 1 }
+		END { exit !seen }' "$SCN_TMP.dmesg" >"$SCN_TMP.since" ||
+		fail "<mark $SCN_MARK> is no longer in the kernel log (cleared or overwritten): what followed it cannot be checked"
 }
 
 # mark [WHAT]: later assertions look only at what the kernel logs from here.
@@ -46,7 +52,10 @@ fail() {
 	echo "FAIL scenario $SCN: $*"
 	scn_log "FAIL: $*"
 	echo "--- kernel log since mark $SCN_MARK:"
-	since_mark | sed 's/^/  | /'
+	dmesg | awk -v m="scenario $SCN: <mark $SCN_MARK>" -v n="$SCN_MARK" '
+		n == 0 || seen { print "  | " $0 }
+		index($0, m) { seen = 1 }
+		END { if (n && !seen) print "  (the mark is no longer in the kernel log)" }'
 	exit 1
 }
 
@@ -141,14 +150,14 @@ expect_fail() {
 # expect_in_order LINE...: since the last mark the kernel logged a line
 # containing each LINE (a fixed string), each after the previous one.
 expect_in_order() {
-	since_mark >"$SCN_TMP.log"
+	since_mark
 	at=0
 	prev=
 	for want in "$@"; do
 		n=$(awk -v want="$want" -v after="$at" 'NR > after && index($0, want) { print NR; exit }' \
-			"$SCN_TMP.log")
+			"$SCN_TMP.since")
 		if [ -z "$n" ]; then
-			if [ -n "$prev" ] && grep -qF -- "$want" "$SCN_TMP.log"; then
+			if [ -n "$prev" ] && grep -qF -- "$want" "$SCN_TMP.since"; then
 				fail "\"$want\" was logged, but not after \"$prev\""
 			fi
 			fail "\"$want\" was not logged${prev:+ after \"$prev\"}"
@@ -160,13 +169,15 @@ expect_in_order() {
 
 # expect_absent LINE: no line containing LINE since the last mark.
 expect_absent() {
-	since_mark | grep -qF -- "$1" && fail "\"$1\" was logged, and should not have been"
+	since_mark
+	grep -qF -- "$1" "$SCN_TMP.since" && fail "\"$1\" was logged, and should not have been"
 	true
 }
 
 # expect_count N LINE: exactly N lines containing LINE since the last mark.
 expect_count() {
-	n=$(since_mark | grep -cF -- "$2")
+	since_mark
+	n=$(grep -cF -- "$2" "$SCN_TMP.since")
 	[ "$n" -eq "$1" ] || fail "\"$2\" was logged $n times, expected $1"
 }
 
@@ -174,7 +185,7 @@ expect_count() {
 # since the last mark (for lines a work item logs on its own time).
 wait_for() {
 	tries=$((${2:-10} * 10))
-	while ! since_mark | grep -qF -- "$1"; do
+	while since_mark && ! grep -qF -- "$1" "$SCN_TMP.since"; do
 		tries=$((tries - 1))
 		[ $tries -gt 0 ] || fail "\"$1\" was not logged within ${2:-10} s"
 		sleep 0.1
