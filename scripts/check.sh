@@ -8,8 +8,19 @@
 # (scripts/selftest.sh), then build, DKMS-install and test on Debian's own
 # 6.1 kernel (scripts/distro-check.sh).  Ends with one line `N passed, N failed` and
 # a non-zero status if anything failed.
+#
+# Each stage runs through `stage NAME CMD...` (nmr_stage in scripts/lib.sh):
+# its PASS/FAIL lines go to the results, and a stage that crashes, exits
+# non-zero without a FAIL line, or prints nothing gets "FAIL NAME: ...".
+# For a developer, NMR_NO_SELFTEST=1 and NMR_NO_DISTRO=1 skip those two
+# stages (said at the end) and KDIR= tests against another kernel tree;
+# .ci/run clears them all.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
+
+# The test VM boots the project's kernel, whatever the caller's environment
+# says (scripts/distro-check.sh sets NMR_KERNEL for its own VM only).
+unset NMR_KERNEL
 
 start=$(date +%s)
 out=$NMR_OUT
@@ -18,6 +29,8 @@ results=$out/results.txt
 : >"$results"
 
 record() { tee -a "$results"; }
+stage() { nmr_stage "$results" "$@"; }
+skipped=()
 
 "$NMR_TOP/scripts/setup.sh" || nmr_die "setup failed"
 KDIR=${KDIR:-$("$NMR_TOP/scripts/build-kernel.sh")} || nmr_die "kernel build failed"
@@ -31,7 +44,7 @@ else
 fi
 
 # checkpatch --strict, sparse and kernel-doc: scripts/static-checks.sh.
-"$NMR_TOP/scripts/static-checks.sh" | record
+stage static-checks "$NMR_TOP/scripts/static-checks.sh"
 
 # One VM runs every KUnit module and scenario, then looks for leaks; the
 # parser is told each test the VM was asked to run.
@@ -64,24 +77,33 @@ vm_rc=$?
 # A kernel with lockdep must still have it on at the end of the run.
 lockdep=
 grep -q '^CONFIG_PROVE_LOCKING=y' "$KDIR/.config" && lockdep=--lockdep
-python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$kunit_py" $lockdep "${expect[@]}" \
-	"$out/console.log" | record
+stage test-vm python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$kunit_py" $lockdep \
+	"${expect[@]}" "$out/console.log"
 if [ $vm_rc -ne 0 ]; then
 	echo "FAIL test VM: exited with status $vm_rc (see $out/console.log)" | record
 fi
 
 if [ -z "${NMR_NO_SELFTEST:-}" ]; then
-	"$NMR_TOP/scripts/selftest.sh" | record
+	stage selftest "$NMR_TOP/scripts/selftest.sh"
+else
+	skipped+=("the harness self-test (NMR_NO_SELFTEST is set)")
 fi
 
 # Debian's own 6.1: W=1 build against its headers, dkms add/build/install,
 # and every scenario on its unmodified kernel image in QEMU.
 if [ -z "${NMR_NO_DISTRO:-}" ]; then
-	"$NMR_TOP/scripts/distro-check.sh" | record
+	stage distro-check "$NMR_TOP/scripts/distro-check.sh"
+else
+	skipped+=("the Debian 6.1 check (NMR_NO_DISTRO is set)")
 fi
 
 passed=$(grep -c '^PASS ' "$results")
 failed=$(grep -c '^FAIL ' "$results")
 echo "nmr: make check took $(( $(date +%s) - start )) s; results in $results"
+for what in "${skipped[@]}"; do
+	echo "nmr: not run: $what"
+done
+[ "$KDIR" = "$("$NMR_TOP/scripts/build-kernel.sh" 2>/dev/null)" ] ||
+	echo "nmr: tested against KDIR=$KDIR, not the project's kernel"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

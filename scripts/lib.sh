@@ -28,3 +28,25 @@ nmr_kdir() {
 	hash=$(sha256sum "$frag" | cut -c1-12)
 	echo "$NMR_CACHE/build-$(nmr_src_version)-$NMR_FLAVOR-$hash"
 }
+
+# nmr_stage RESULTS NAME CMD...: run one stage of make check (or of
+# another runner): its output to stdout and appended to RESULTS.  A stage
+# that exits with a status other than 0 (or 1, the usual "a check failed",
+# after printing a FAIL line), or that prints no PASS or FAIL line at all,
+# gets a FAIL line of its own: "FAIL NAME: exited with status N" or "FAIL
+# NAME: printed no result", since it may have dropped its checks unseen.
+# Returns the stage's status.
+nmr_stage() {
+	local results=$1 name=$2 log rc
+	shift 2
+	log=$(mktemp /tmp/nmr-stage.XXXXXX)
+	"$@" | tee -a "$results" "$log"
+	rc=${PIPESTATUS[0]}
+	if [ "$rc" -ne 0 ] && ! { [ "$rc" -eq 1 ] && grep -q '^FAIL ' "$log"; }; then
+		echo "FAIL $name: exited with status $rc" | tee -a "$results"
+	elif ! grep -qE '^(PASS|FAIL) ' "$log"; then
+		echo "FAIL $name: printed no result" | tee -a "$results"
+	fi
+	rm -f "$log"
+	return "$rc"
+}
