@@ -77,6 +77,10 @@ SPLATS = [
     r'debugfs: .* already present',
 ]
 SPLAT = re.compile('|'.join(SPLATS))
+# A fault injected on purpose (a suite's fail-nth sweep) prints its stack
+# when the fault attribute is verbose: that "Call Trace:" is no report.
+INJECTED = re.compile(r'FAULT_INJECTION: forcing a failure')
+NOT_A_TRACE = re.compile('|'.join(p for p in SPLATS if p != r'Call Trace:'))
 REPORT_MAX = 80  # lines of one report
 SHOWN = 30       # of which printed
 
@@ -119,9 +123,20 @@ def splat_blocks(lines):
     """Yield (index, text) for each splat: its headline up to the end of its
     report (`---[ end trace`, a marker, or REPORT_MAX lines)."""
     i = 0
+    injected = -REPORT_MAX
     while i < len(lines):
+        if INJECTED.search(lines[i]):
+            injected = i
         if not SPLAT.search(lines[i]):
             i += 1
+            continue
+        if i - injected <= 6 and not NOT_A_TRACE.search(lines[i]):
+            # The injected fault's stack: up to its end, unless a report
+            # of another kind begins first.
+            i += 1
+            while i < len(lines) and i - injected < REPORT_MAX and \
+                    '</TASK>' not in lines[i - 1] and not NOT_A_TRACE.search(lines[i]):
+                i += 1
             continue
         end = i + 1
         while end < len(lines) and end < i + REPORT_MAX and not MARK.match(lines[end]):
