@@ -35,7 +35,8 @@ NOTE = re.compile(r'^NMR-FAIL: (.*)$')
 
 # Kernel reports, one per line (searched anywhere in a line), so that a new
 # detector is one more line.  The report runs from its first line to
-# `---[ end trace`, a marker, or REPORT_MAX lines.
+# `---[ end trace`, a `====` rule (the end of a KASAN report), a marker, or
+# REPORT_MAX lines.
 SPLATS = [
     r'WARNING:',
     r'BUG:',                                  # KASAN, KCSAN, sleeping in atomic, ...
@@ -77,6 +78,7 @@ SPLATS = [
     r'debugfs: .* already present',
 ]
 SPLAT = re.compile('|'.join(SPLATS))
+RULE = re.compile(r'^={40,}$')
 # A fault injected on purpose (a suite's fail-nth sweep) prints its stack
 # when the fault attribute is verbose: that "Call Trace:" is no report.
 INJECTED = re.compile(r'FAULT_INJECTION: forcing a failure')
@@ -121,7 +123,7 @@ class Test:
 
 def splat_blocks(lines):
     """Yield (index, text) for each splat: its headline up to the end of its
-    report (`---[ end trace`, a marker, or REPORT_MAX lines)."""
+    report (`---[ end trace`, a `====` rule, a marker, or REPORT_MAX lines)."""
     i = 0
     injected = -REPORT_MAX
     while i < len(lines):
@@ -141,7 +143,7 @@ def splat_blocks(lines):
         end = i + 1
         while end < len(lines) and end < i + REPORT_MAX and not MARK.match(lines[end]):
             end += 1
-            if '---[ end trace' in lines[end - 1]:
+            if '---[ end trace' in lines[end - 1] or RULE.match(lines[end - 1]):
                 break
         shown = lines[i:min(end, i + SHOWN)]
         yield i, '\n'.join('    | ' + l for l in shown)

@@ -46,12 +46,10 @@ $(cat "$sc")
 NMR_FIXTURE_EOF")
 done
 
-lockdep=
-grep -q '^CONFIG_PROVE_LOCKING=y' "$KDIR/.config" && lockdep=--lockdep
-
 # vm NAME VM_STATUS [-t SECONDS] [--expect KIND:NAME ...] -- GUEST_LINES...
-# Boots a VM of its own that runs GUEST_LINES, and judges its console log
-# as make check does, into $out/NAME.verdict.  VM_STATUS is the status the
+# Boots a VM of its own on $KDIR's kernel, with the modules in ${kos[@]},
+# that runs GUEST_LINES, and judges its console log as make check does
+# (--lockdep when that kernel has lockdep), into $out/NAME.verdict.  VM_STATUS is the status the
 # VM must exit with (124 a hang, 125 a panic, "any" any but 0); when it
 # does not, every check of this VM fails.
 vm() {
@@ -70,6 +68,8 @@ vm() {
 	vm_log=$out/$vm_name.log
 	verdict=$out/$vm_name.verdict
 	printf '%s\n' ". /lib/nmr/lib.sh" "${scenarios[@]}" "$@" >"$out/$vm_name.sh"
+	lockdep=
+	grep -q '^CONFIG_PROVE_LOCKING=y' "$KDIR/.config" && lockdep=--lockdep
 	NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t "$timeout" -l "$vm_log" "${kos[@]}" \
 		"$out/$vm_name.sh" >"$out/$vm_name.vm" 2>&1
 	vm_rc=$?
@@ -141,8 +141,7 @@ vm clean 0 --expect kmemleak:baseline --expect kunit:fixture_kunit_ok \
 	"nmr_kmemleak_check" \
 	"rmmod nmr"
 clean "a clean run" "kmemleak baseline" "fixture_kunit_ok: nmr_harness_fixture_ok.fixture_case_passes" \
-	"scenario fixture_scenario_passes" "cmd true" "kmemleak scan" \
-	${lockdep:+"lockdep still on at the end of the run"}
+	"scenario fixture_scenario_passes" "cmd true" "kmemleak scan" "lockdep still on at the end of the run"
 
 # Faults that leave the kernel as it was: one VM for all of them.
 vm quiet 0 --expect kunit:fixture_kunit_fail --expect kunit:fixture_no_ktap \
