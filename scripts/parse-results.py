@@ -84,7 +84,10 @@ RULE = re.compile(r'^={40,}$')
 INJECTED = re.compile(r'FAULT_INJECTION: forcing a failure')
 NOT_A_TRACE = re.compile('|'.join(p for p in SPLATS if p != r'Call Trace:'))
 REPORT_MAX = 80  # lines of one report
-SHOWN = 30       # of which printed
+SHOWN = 30       # of which printed (all of a KCSAN report: both stacks)
+# --ignore-splat: a splat whose first line matches fails nothing (make
+# kcsan: a data race between two functions of the kernel itself).
+IGNORED = None
 
 # Taint flags (include/linux/panic.h, by bit), and the ones that do not fail
 # a test: O, out of tree (every module of the project), E, unsigned (on a
@@ -145,8 +148,9 @@ def splat_blocks(lines):
             end += 1
             if '---[ end trace' in lines[end - 1] or RULE.match(lines[end - 1]):
                 break
-        shown = lines[i:min(end, i + SHOWN)]
-        yield i, '\n'.join('    | ' + l for l in shown)
+        shown = lines[i:end if 'KCSAN:' in lines[i] else min(end, i + SHOWN)]
+        if not (IGNORED and IGNORED.search(lines[i])):
+            yield i, '\n'.join('    | ' + l for l in shown)
         i = end
 
 
@@ -383,7 +387,12 @@ def main():
     ap.add_argument('--lockdep', action='store_true',
                     help='the kernel has lockdep: it must still be on at the end')
     ap.add_argument('--summary', action='store_true', help='print N passed, N failed')
+    ap.add_argument('--ignore-splat', metavar='REGEX',
+                    help='a splat whose first line matches REGEX fails no test')
     args = ap.parse_args()
+    if args.ignore_splat:
+        global IGNORED  # pylint: disable=global-statement
+        IGNORED = re.compile(args.ignore_splat)
 
     with open(args.log, errors='replace') as f:
         lines = [strip(l.rstrip('\n')) for l in f]
