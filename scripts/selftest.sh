@@ -253,6 +253,32 @@ vm torture_check 0 --expect scenario:unload_order_torture -- \
 	"nmr_run_scenario $sc/unload_order_torture.sh ci 1"
 caught "a torture check whose awk fails" "scenario unload_order_torture" "check.awk failed \\(status 1\\)"
 
+# KCSAN (scripts/kconfig/kcsan.config): a data race between two kthreads on
+# the KCSAN kernel, judged as scripts/kcsan-check.sh judges (the kernel's
+# own races ignored), must fail the test it was printed in.
+if selected kcsan_race; then
+	kcsan_fix=$out/kcsan-fixture
+	mkdir -p "$kcsan_fix"
+	cp "$fix/fixture_data_race.c" "$kcsan_fix/"
+	echo 'obj-m += fixture_data_race.o' >"$kcsan_fix/Kbuild"
+	if ! kcsan_kdir=$(NMR_FLAVOR=kcsan "$NMR_TOP/scripts/build-kernel.sh" 2>"$out/kcsan-build.log"); then
+		echo "FAIL harness self-test: the KCSAN kernel does not build"
+		tail -n 20 "$out/kcsan-build.log" | sed 's/^/  | /'
+	elif ! KDIR=$kcsan_kdir "$NMR_TOP/scripts/build-modules.sh" "$kcsan_fix" >"$out/kcsan-build.log" 2>&1; then
+		echo "FAIL harness self-test: the KCSAN fixture does not build"
+		sed 's/^/  | /' "$out/kcsan-build.log"
+	else
+		(
+			KDIR=$kcsan_kdir
+			kos=("$kcsan_fix/fixture_data_race.ko")
+			vm kcsan_race 0 --ignore-splat "$NMR_KCSAN_KERNEL_RACE" -- \
+				"nmr_run_cmd race insmod /lib/nmr/fixture_data_race.ko"
+			caught "a data race (KCSAN)" "cmd race" \
+				"BUG: KCSAN: data-race in fixture_race_(read|write)"
+		)
+	fi
+fi
+
 selected host || exit 0
 
 # Host side: a stage of make check that crashes, or prints nothing.
