@@ -5,6 +5,7 @@
 #   make demo      set up, build, boot QEMU, load and unload the samples
 #   make check     set up, build (W=1), run every test; ends "N passed, N failed"
 #   make selftest  only the harness's own expected-failure checks
+#   make kcsan     only the KCSAN flavor: the suites and scenarios on the KCSAN kernel
 #   make bench     benchmark on the non-debug bench kernel; writes bench/results.md
 #   make modules   build every module, W=1 (KDIR= another kernel build tree with KUnit)
 #   make dkms      build nmr.ko and the samples against KDIR, as DKMS does
@@ -28,7 +29,7 @@ export KDIR
 # kernel only).
 DKMS_DIRS := nmr providers clients
 
-.PHONY: all modules dkms demo check selftest bench kdir clean
+.PHONY: all modules dkms demo check selftest kcsan bench kdir clean
 
 ifeq ($(KDIR),)
 all: modules
@@ -74,6 +75,9 @@ check:
 
 selftest:
 	@scripts/selftest.sh
+
+kcsan:
+	@scripts/kcsan-check.sh
 
 bench:
 	@scripts/bench.sh

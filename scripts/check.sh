@@ -83,6 +83,9 @@ if [ $vm_rc -ne 0 ]; then
 	echo "FAIL test VM: exited with status $vm_rc (see $out/console.log)" | record
 fi
 
+# The KCSAN flavor, in a VM of its own: scripts/kcsan-check.sh (make kcsan).
+stage kcsan "$NMR_TOP/scripts/kcsan-check.sh"
+
 if [ -z "${NMR_NO_SELFTEST:-}" ]; then
 	stage selftest "$NMR_TOP/scripts/selftest.sh"
 else

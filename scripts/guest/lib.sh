@@ -49,12 +49,12 @@ nmr_end() {
 	nmr_log "NMR-END $1 $2 $3 $NMR_STATE"
 }
 
-# nmr_run_kunit MODULE.ko: load a KUnit module (its suites run at load),
-# then unload it.
+# nmr_run_kunit MODULE.ko [PARAM=VALUE...]: load a KUnit module (its
+# suites run at load) with those module parameters, then unload it.
 nmr_run_kunit() {
 	_nmr_name=$(basename "$1" .ko)
 	nmr_begin kunit "$_nmr_name"
-	insmod "$1"
+	insmod "$@"
 	_nmr_rc=$?
 	[ $_nmr_rc -eq 0 ] && { rmmod "$_nmr_name" || _nmr_rc=$?; }
 	nmr_end kunit "$_nmr_name" $_nmr_rc
