@@ -470,6 +470,12 @@ inline binding_detach(b, dret, fin)
 	fi
 }
 
+#ifdef MUTATION_DETACH_TWICE
+#define STOP_DETACHES(b) (b_state[b] == NMR_BINDING_ATTACHED || b_state[b] == NMR_BINDING_DETACHING)
+#else
+#define STOP_DETACHES(b) (b_state[b] == NMR_BINDING_ATTACHED)
+#endif
+
 /* nmr_binding_stop_locked(): @b's registration deregisters */
 inline binding_stop_locked(b, batch)
 {
@@ -485,11 +491,7 @@ inline binding_stop_locked(b, batch)
 #else
 		skip
 #endif
-	:: b_state[b] == NMR_BINDING_ATTACHED
-#ifdef MUTATION_DETACH_TWICE
-	   || b_state[b] == NMR_BINDING_DETACHING
-#endif
-	   ->
+	:: STOP_DETACHES(b) ->
 		b_state[b] = NMR_BINDING_DETACHING;
 		rundown_close_locked(b);
 		assert(!g_inbatch[b]);	/* list_add_tail(&b->work, batch): not on a list */
@@ -764,9 +766,18 @@ inline module_unload(r, batch, ci, dret, ret, fin, guard)
 {
 	nmr_deregister(r, batch, ci, guard);
 	detach_batch(batch, ci, dret, fin);
-	nmr_wait(r, (TIMED & BIT(r)), ret, ci, true);
+	/* the module waits only on a handle no wait has freed (WAIT2) */
 	if
-	:: ret == ETIMEDOUT -> nmr_wait(r, false, ret, ci, true)
+	:: nmr_wait(r, (TIMED & BIT(r)), ret, ci, !r_freed[r])
+	:: r_freed[r] -> skip
+	fi;
+	if
+	:: ret == ETIMEDOUT ->
+		/* again, unless the second waiter's wait has freed it meanwhile */
+		if
+		:: nmr_wait(r, false, ret, ci, !r_freed[r])
+		:: r_freed[r] -> skip
+		fi
 	:: else -> skip
 	fi;
 	ret = OK
@@ -789,6 +800,12 @@ proctype dereg_thread(byte r)
 	fi
 }
 
+#ifdef MUTATION_OFFER_MISSED
+#define INSERT_SEES(b) (seen & BIT(b))
+#else
+#define INSERT_SEES(b) true
+#endif
+
 /* __nmr_register_provider() / __nmr_register_client(), from allocation on */
 proctype reg_thread(byte r)
 {
@@ -801,7 +818,7 @@ proctype reg_thread(byte r)
 #if ENOMEM
 	if
 	:: (ENOMEM & BIT(r)) -> r_failed[r] = true; goto out	/* -ENOMEM: nothing published */
-	:: else -> skip
+	:: true -> skip
 	fi;
 #endif
 #ifdef MUTATION_HANDLE_EARLY
@@ -823,11 +840,7 @@ proctype reg_thread(byte r)
 		/* nmr_reg_insert(): the last critical section */
 		for (ci : 0 .. NB - 1) {
 			if
-			:: B_HAS(ci, r) && r_npi[PEER(ci, r)]
-#ifdef MUTATION_OFFER_MISSED
-			   && (seen & BIT(ci))
-#endif
-			   ->
+			:: B_HAS(ci, r) && r_npi[PEER(ci, r)] && INSERT_SEES(ci) ->
 				binding_link_locked(ci);
 				r_offers[r] = r_offers[r] | BIT(ci)
 			:: else -> skip
@@ -962,8 +975,10 @@ end:
 #endif
 		BTOUCH(b);		/* nmr_binding_check() */
 		seen = b_used[b];	/* smp_load_acquire(&b->used) */
-#ifdef MUTATION_USED_LATE
+#if defined(MUTATION_USED_LATE)
 		ok = b_open[b]		/* READ_ONCE(b->open), before @used is set */
+#elif defined(MUTATION_ENTER_OUTSIDE_RCU)
+		skip
 #else
 		if
 		:: seen ->
@@ -994,6 +1009,18 @@ end:
 #endif
 		:: else -> skip
 		fi;
+#ifdef MUTATION_ENTER_OUTSIDE_RCU
+		if
+		:: seen ->
+			atomic {
+				nest[cpu]++;	/* preempt_disable() */
+				BTOUCH(b);
+				ok = b_open[b];	/* READ_ONCE(b->open) */
+				assert(ok || b_closed[b] || !m_should_open[S(b, role)])
+			}
+		:: else -> skip
+		fi;
+#endif
 		atomic {
 			if
 			:: ok ->

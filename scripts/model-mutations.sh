@@ -1,0 +1,68 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Proves the Spin model (model/nmr.pml) can fail: each seeded bug
+# (-DMUTATION_<name>) must give a counterexample.  One line each:
+#   PASS model mutation <name>: caught (<what pan found>, <where>)
+#   FAIL model mutation <name>: not caught (<states> states, 0 errors)
+# with the trail replayed by spin -t -p into out/model/<name>.trail.txt.
+# A mutation pan could not run for (spin, gcc or pan failed) is a FAIL too.
+# Exits 1 if any mutation was not caught.  NMR_MODEL_ONLY=<name> runs one.
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$NMR_TOP/scripts/model-lib.sh"
+
+nmr_model_setup || { echo "FAIL model mutation: cannot install spin and gcc"; exit 1; }
+mkdir -p "$NMR_MODEL_OUT"
+
+P="-DNP=1 -DNC=1"			# one provider, one client, own deregister threads
+R="-DNP=1 -DNC=1 -DSECT=1"		# the same with sections on both sides
+W="-DNP=1 -DNC=1 -DTIMED=3 -DWAIT2=3"	# two waits each, the first with a timeout
+
+# name|configuration|the bug it seeds (docs/design.md lists them too)
+mutations=(
+	"HANDLE_EARLY|$P|finding 1: *handle written before nmr_reg_insert(), a deregister sees npi == NULL"
+	"PEER_AFTER_PUT|$P|finding 2: the decline path logs the peer after the put that may free it"
+	"WAIT_TRACE_LATE|$W|finding 3: a timed-out wait traces after clearing waited"
+	"NO_CLIENT_DRAIN|$R|finding 5: a client failing after attach is not drained"
+	"NO_FENCE|$R|the close marks a used binding fenced without the grace period"
+	"NO_FENCE_CHECK|$R|a side is done when its counters sum to 0, fenced or not"
+	"USED_LATE|$R|enter reads open before it sets used"
+	"ENTER_OUTSIDE_RCU|$R|enter reads used and open before preempt_disable()"
+	"OPEN_LATE|$R|finding 7: open only after provider_attach_client() returned"
+	"NO_EXIT_RECHECK|$R|an exit never takes the slow path when open is clear"
+	"DETACH_TWICE|$P|the second deregistration detaches a DETACHING binding again"
+	"CLEANUP_EARLY|$P|cleanup once one side is done, before the other completed"
+	"LATE_COMER_MISSED|$P|a deregistration ignores an attach in progress"
+	"OFFER_MISSED|$P|nmr_reg_insert() offers only the peers of its first, unlocked pass"
+	"NO_REGISTER_USER|$P|the register call holds no user of its registration during its offers"
+)
+
+failed=0 n=0
+for m in "${mutations[@]}"; do
+	IFS='|' read -r name macros what <<<"$m"
+	[ -n "${NMR_MODEL_ONLY:-}" ] && [ "$NMR_MODEL_ONLY" != "$name" ] && continue
+	n=$((n + 1))
+	dir=$NMR_MODEL_OUT/mutation-$name
+	trail=$NMR_MODEL_OUT/$name.trail.txt
+	rm -f "$trail"
+	nmr_model_run "$dir" safety "-DMUTATION_$name $macros" "-w24"
+	case $NMR_MODEL_STATUS in
+	errors)
+		where=$(nmr_model_trail "$dir" "-DMUTATION_$name $macros" "$trail")
+		steps=$(grep -cE '^ *[0-9]+:\s+proc' "$trail")
+		echo "PASS model mutation $name: caught ($NMR_MODEL_WHY, $where, $steps steps; $what)"
+		;;
+	ok)
+		echo "FAIL model mutation $name: not caught ($NMR_MODEL_STATES states, 0 errors; $what)"
+		failed=1
+		;;
+	*)
+		echo "FAIL model mutation $name: $NMR_MODEL_WHY"
+		tail -5 "$dir/pan.out" "$dir/build.log" 2>/dev/null | sed 's/^/  /'
+		failed=1
+		;;
+	esac
+done
+[ $n -gt 0 ] || { echo "FAIL model mutation: none named ${NMR_MODEL_ONLY:-}"; exit 1; }
+exit $failed
