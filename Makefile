@@ -6,6 +6,7 @@
 #   make check     set up, build (W=1), run every test; ends "N passed, N failed"
 #   make selftest  only the harness's own expected-failure checks
 #   make kcsan     only the KCSAN flavor: the suites and scenarios on the KCSAN kernel
+#   make model     only the Spin model of the core, and its seeded bugs
 #   make bench     benchmark on the non-debug bench kernel; writes bench/results.md
 #   make modules   build every module, W=1 (KDIR= another kernel build tree with KUnit)
 #   make dkms      build nmr.ko and the samples against KDIR, as DKMS does
@@ -29,7 +30,7 @@ export KDIR
 # kernel only).
 DKMS_DIRS := nmr providers clients
 
-.PHONY: all modules dkms demo check selftest kcsan bench kdir clean
+.PHONY: all modules dkms demo check selftest kcsan model bench kdir clean
 
 ifeq ($(KDIR),)
 all: modules
@@ -78,6 +79,9 @@ selftest:
 
 kcsan:
 	@scripts/kcsan-check.sh
+
+model:
+	@rc=0; scripts/model-check.sh || rc=1; scripts/model-mutations.sh || rc=1; exit $$rc
 
 bench:
 	@scripts/bench.sh

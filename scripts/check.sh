@@ -46,6 +46,10 @@ fi
 # checkpatch --strict, sparse and kernel-doc: scripts/static-checks.sh.
 stage static-checks "$NMR_TOP/scripts/static-checks.sh"
 
+# The Spin model, exhaustively, and its seeded bugs (docs/design.md).
+stage "model: model-check.sh" "$NMR_TOP/scripts/model-check.sh"
+stage "model: model-mutations.sh" "$NMR_TOP/scripts/model-mutations.sh"
+
 # One VM runs every KUnit module and scenario, then looks for leaks; the
 # parser is told each test the VM was asked to run.
 guest=$out/check-guest.sh
