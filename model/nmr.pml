@@ -32,6 +32,9 @@
  *   SECT          bit b set: both sides of binding b run a thread that
  *                 enters and exits NSECT sections, each on either CPU
  *   NSECT         sections per such thread (default 1)
+ *   SECTP         0: only the clients run section threads (default 1: both)
+ *   SECT2         bit b set (with SECT): b's client runs a second such
+ *                 thread, so two of its sections can be entered at once
  *   CPUS          2: a section enters on either CPU; else the client's on
  *                 CPU 0 and the provider's on CPU 1 (exits: either CPU)
  *   RETRY         bit b set: b's client may call nmr_client_attach_provider()
@@ -58,6 +61,12 @@
 #endif
 #ifndef SECT
 #define SECT 0
+#endif
+#ifndef SECT2
+#define SECT2 0
+#endif
+#ifndef SECTP
+#define SECTP 1
 #endif
 #ifndef NSECT
 #define NSECT 1
@@ -182,11 +191,13 @@ bool fqs[NCPU];		/* the fence's grace period waits for this CPU */
 bool rqs[NCPU];		/* the frees' grace period waits for this CPU */
 byte fence_list;	/* nmr_fence_list: closed bindings to fence */
 byte free_list;		/* bindings given to call_rcu() */
+byte fin_list;		/* finished bindings whose puts (nmr_binding_cleanup()) are owed */
 
 /* ---- ghosts: what happened ---- */
 byte g_offers[MAXB];	/* nmr_binding_link_locked() calls */
 byte g_bound[MAXB];	/* times the binding became ATTACHED */
 bool g_gone[MAXB];	/* dropped, or cleaned up: unlinked for good */
+bool g_fin[MAXB];	/* finished: its cleanup is owed or done */
 bool g_inbatch[MAXB];	/* b->work is on a deregistration's batch */
 bool g_attached[MAXS];	/* the side became NMR_SIDE_ATTACHED */
 byte g_detach[MAXS];	/* detach callback calls */
@@ -324,13 +335,46 @@ inline side_drain_locked(b, role, fin)
 	fi
 }
 
+/* nmr_binding_cleanup(), first part: the cleanup callbacks, client first */
+inline cleanup_callbacks(b)
+{
+	if
+	:: s_cleanup[S(b, NMR_CLIENT)] ->
+		/* client_cleanup_binding_context() */
+		assert(!r_freed[CLI(b)]);	/* no callback after the wait */
+		g_cleanup[S(b, NMR_CLIENT)]++;
+		assert(g_cleanup[S(b, NMR_CLIENT)] == 1);
+		m_may_enter[S(b, NMR_CLIENT)] = false
+	:: else -> skip
+	fi;
+	if
+	:: s_cleanup[S(b, NMR_PROVIDER)] ->
+		/* provider_cleanup_binding_context() */
+		assert(!r_freed[PRV(b)]);
+		g_cleanup[S(b, NMR_PROVIDER)]++;
+		assert(g_cleanup[S(b, NMR_PROVIDER)] == 1);
+		m_may_enter[S(b, NMR_PROVIDER)] = false
+	:: else -> skip
+	fi
+}
+
+/* nmr_binding_cleanup(), under the lock: nmr_binding_put_regs_locked(); nmr_binding_free() */
+inline cleanup_puts(b)
+{
+	reg_put_locked(CLI(b));
+	reg_put_locked(PRV(b));
+	g_gone[b] = true;
+	binding_free(b)
+}
+
 /*
- * nmr_binding_cleanup(), when @fin: the cleanup callbacks, client first,
- * then the binding's users of both registrations go.  The code runs it
- * after dropping the lock that finished the binding; it is folded into
- * that step: the binding is unlinked, its sections have exited, and the
- * registrations it pins cannot go before its puts, so nothing another
- * thread does in between depends on it.
+ * The lock section that finished @b (when @fin), and nmr_binding_cleanup()
+ * after it.  The cleanup callbacks are folded into that section: the
+ * binding is unlinked and closed, so between the unlock and the callbacks
+ * no other thread's step changes what they see or do (an enter fails).
+ * The puts that follow them are a step of cleaner(), at any later point,
+ * so a wait that returns between the callbacks and the puts would be
+ * found (MUTATION_PUTS_FIRST swaps the two).
  */
 inline finish(b, fin)
 {
@@ -338,37 +382,23 @@ inline finish(b, fin)
 	:: fin ->
 		BTOUCH(b);
 		assert(b_state[b] == NMR_BINDING_CLEANUP);
+		assert(!g_fin[b]);	/* finished once */
+		g_fin[b] = true;
 		/* each attached side detached once and completed; no section left */
 		assert(!g_attached[S(b, 0)] || (g_detach[S(b, 0)] == 1 && g_moddone[S(b, 0)]));
 		assert(!g_attached[S(b, 1)] || (g_detach[S(b, 1)] == 1 && g_moddone[S(b, 1)]));
 		assert(g_insec[S(b, 0)] == 0 && g_insec[S(b, 1)] == 0);
-		if
-		:: s_cleanup[S(b, NMR_CLIENT)] ->
-			/* client_cleanup_binding_context() */
-			assert(!r_freed[CLI(b)]);
-			g_cleanup[S(b, NMR_CLIENT)]++;
-			assert(g_cleanup[S(b, NMR_CLIENT)] == 1);
-			m_may_enter[S(b, NMR_CLIENT)] = false
-		:: else -> skip
-		fi;
-		if
-		:: s_cleanup[S(b, NMR_PROVIDER)] ->
-			/* provider_cleanup_binding_context() */
-			assert(!r_freed[PRV(b)]);
-			g_cleanup[S(b, NMR_PROVIDER)]++;
-			assert(g_cleanup[S(b, NMR_PROVIDER)] == 1);
-			m_may_enter[S(b, NMR_PROVIDER)] = false
-		:: else -> skip
-		fi;
-		/* nmr_binding_put_regs_locked(); nmr_binding_free() */
-		reg_put_locked(CLI(b));
-		reg_put_locked(PRV(b));
-		g_gone[b] = true;
-		binding_free(b);
+#ifdef MUTATION_PUTS_FIRST
+		cleanup_puts(b);
+#else
+		cleanup_callbacks(b);
+#endif
+		fin_list = fin_list | BIT(b);
 		fin = false
 	:: else -> skip
 	fi
 }
+
 
 /*
  * nmr_side_complete() from a module (the caller has set g_moddone):
@@ -520,13 +550,22 @@ inline binding_offer_body(b, cret, pret, att, tries, det, fin)
 #endif
 			/* provider_attach_client() is called: it may enter at once */
 			assert(!r_freed[PRV(b)]);
-			m_may_enter[S(b, NMR_PROVIDER)] = true
+			m_may_enter[S(b, NMR_PROVIDER)] = true;
+			/*
+			 * So may the client, from another thread it gave the
+			 * binding to (nmr_client_enter(): such a section is
+			 * drained, also when the provider declines).
+			 */
+			m_may_enter[S(b, NMR_CLIENT)] = true
 		}
 		atomic {
 			/* provider_attach_client() returns */
 			if
 			:: pret = OK; m_should_open[S(b, NMR_PROVIDER)] = true
-			:: (DECL & BIT(b)) -> pret = ENODEV; m_may_enter[S(b, NMR_PROVIDER)] = false
+			:: (DECL & BIT(b)) -> pret = ENODEV;
+				m_may_enter[S(b, NMR_PROVIDER)] = false;
+				/* the client sees the error and stops entering */
+				m_may_enter[S(b, NMR_CLIENT)] = false
 			fi;
 #ifdef MUTATION_OPEN_LATE
 		}
@@ -584,8 +623,12 @@ inline binding_offer_body(b, cret, pret, att, tries, det, fin)
 			RTOUCH(PRV(b));
 #endif
 			if
-			:: !b_opened[b] ->
-				/* provider_attach_client() never ran: no section can exist */
+			:: !b_opened[b] || !b_used[b] ->
+				/*
+				 * nmr_binding_declined_locked(): never opened, or
+				 * never entered: no section can exist (an enter
+				 * making the first use now finds @open clear).
+				 */
 				binding_drop_locked(b)
 			:: else ->
 				/*
@@ -718,10 +761,20 @@ inline nmr_wait(r, timed, ret, ci, guard)
 {
 	atomic {
 		guard ->
-		RTOUCH(r);	/* nmr_reg_check() */
 		if
-		:: r_state[r] != NMR_REG_DEREGISTERING || r_waited[r] -> ret = EINVAL
-		:: else -> r_waited[r] = true; ret = OK
+		:: r_freed[r] ->
+			/*
+			 * nmr_reg_lock(): a wait racing the one that freed @r
+			 * reads the NMRX tag (kfree_rcu() keeps it readable
+			 * under RCU, and it is rechecked under nmr_lock).
+			 */
+			ret = EINVAL
+		:: else ->
+			RTOUCH(r);
+			if
+			:: r_state[r] != NMR_REG_DEREGISTERING || r_waited[r] -> ret = EINVAL
+			:: else -> r_waited[r] = true; ret = OK
+			fi
 		fi
 	}
 	if
@@ -742,7 +795,7 @@ inline nmr_wait(r, timed, ret, ci, guard)
 			r_freed[r] = true
 		   }
 		:: atomic {
-			timed && r_users[r] != 0 ->	/* the timeout passed first */
+			timed ->	/* the timeout passed first (the count may be 0 by now) */
 			ret = ETIMEDOUT;
 #ifndef MUTATION_WAIT_TRACE_LATE
 			RTOUCH(r);	/* trace_nmr_wait_done(): before @waited is cleared */
@@ -766,18 +819,10 @@ inline module_unload(r, batch, ci, dret, ret, fin, guard)
 {
 	nmr_deregister(r, batch, ci, guard);
 	detach_batch(batch, ci, dret, fin);
-	/* the module waits only on a handle no wait has freed (WAIT2) */
+	/* WAIT2: the second waiter's wait may have freed @r meanwhile */
+	nmr_wait(r, (TIMED & BIT(r)), ret, ci, true);
 	if
-	:: nmr_wait(r, (TIMED & BIT(r)), ret, ci, !r_freed[r])
-	:: r_freed[r] -> skip
-	fi;
-	if
-	:: ret == ETIMEDOUT ->
-		/* again, unless the second waiter's wait has freed it meanwhile */
-		if
-		:: nmr_wait(r, false, ret, ci, !r_freed[r])
-		:: r_freed[r] -> skip
-		fi
+	:: ret == ETIMEDOUT -> nmr_wait(r, false, ret, ci, true)	/* again */
 	:: else -> skip
 	fi;
 	ret = OK
@@ -904,8 +949,8 @@ proctype waiter2(byte r)
 	byte ret, ci;
 
 	if
-	:: nmr_wait(r, false, ret, ci, r_dereg[r] && !r_freed[r])
-	:: r_freed[r] || r_failed[r] -> skip
+	:: nmr_wait(r, false, ret, ci, r_dereg[r])
+	:: r_failed[r] -> skip
 	fi
 }
 
@@ -1064,7 +1109,16 @@ end:
 				atomic {
 					/* nmr_side_exited() */
 					BTOUCH(b);
+#ifdef MUTATION_EXIT_IGNORES_COUNT
+					/* the side is done at any exit once fenced */
+					if
+					:: s_state[S(b, role)] == NMR_SIDE_DRAINING && b_fenced[b] ->
+						side_done_locked(b, role, fin)
+					:: else -> fin = false
+					fi;
+#else
 					side_drain_locked(b, role, fin);
+#endif
 					nest[cpu]--;	/* preempt_enable() */
 					QS(cpu);
 					finish(b, fin)
@@ -1074,6 +1128,35 @@ end:
 		:: else -> skip
 		fi;
 		cpu = 0; seen = false; ok = false
+	od
+}
+
+/*
+ * The rest of nmr_binding_cleanup() of each finished binding: the puts,
+ * under the lock, a step after the cleanup callbacks (finish()).
+ */
+proctype cleaner()
+{
+	byte cb;
+
+end:
+	do
+	:: atomic {
+		fin_list != 0 ->
+		cb = 0;
+		do
+		:: (fin_list & BIT(cb)) -> break
+		:: else -> cb++
+		od;
+		fin_list = fin_list & ~BIT(cb);
+		BTOUCH(cb);
+#ifdef MUTATION_PUTS_FIRST
+		cleanup_callbacks(cb);
+#else
+		cleanup_puts(cb);
+#endif
+		cb = 0
+	   }
 	od
 }
 
@@ -1098,6 +1181,10 @@ end:
 			for (ci : 0 .. NB - 1) {
 				if
 				:: (batch & BIT(ci)) ->
+#ifdef MUTATION_FENCE_ONE
+					/* only the first closed binding is fenced; the rest are lost */
+					batch = BIT(ci);
+#endif
 					/* nmr_binding_fenced_locked() */
 					BTOUCH(ci);
 					b_fenced[ci] = true;
@@ -1187,12 +1274,19 @@ init {
 			fi
 		};
 		run completer();
+		run cleaner();
 #if SECT
 		for (ci : 0 .. NB - 1) {
 			if
 			:: (SECT & BIT(ci)) ->
 				run section(ci, NMR_CLIENT);
-				run section(ci, NMR_PROVIDER)
+#if SECTP
+				run section(ci, NMR_PROVIDER);
+#endif
+				if
+				:: (SECT2 & BIT(ci)) -> run section(ci, NMR_CLIENT)
+				:: else -> skip
+				fi
 			:: else -> skip
 			fi
 		};

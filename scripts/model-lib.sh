@@ -55,7 +55,7 @@ nmr_model_run() {
 	(cd "$dir" && ./pan $args ${NMR_MODEL_PAN_EXTRA:-}) >"$dir/pan.out" 2>&1
 	rc=$?
 	NMR_MODEL_SECS=$(( $(date +%s) - start ))
-	NMR_MODEL_STATES=$(sed -n 's/^ *\([0-9][0-9]*\) states, stored.*/\1/p' "$dir/pan.out" | tail -1)
+	NMR_MODEL_STATES=$(sed -n 's/^ *\([0-9][0-9.e+]*\) states, stored.*/\1/p' "$dir/pan.out" | tail -1)
 	: "${NMR_MODEL_STATES:=?}"
 	if [ $rc -ne 0 ]; then
 		NMR_MODEL_WHY="pan exited $rc: $(grep -m1 -iE 'error|memory|killed' "$dir/pan.out" || tail -1 "$dir/pan.out")"

@@ -18,6 +18,8 @@ mkdir -p "$NMR_MODEL_OUT"
 P="-DNP=1 -DNC=1"			# one provider, one client, own deregister threads
 R="-DNP=1 -DNC=1 -DSECT=1"		# the same with sections on both sides
 W="-DNP=1 -DNC=1 -DTIMED=3 -DWAIT2=3"	# two waits each, the first with a timeout
+T="-DNP=1 -DNC=1 -DSECT=1 -DSECT2=1 -DPEND=0 -DDECL=0 -DFAIL=0 -DSAME=3"	# two client sections at once
+F="-DNP=1 -DNC=2 -DSECT=3 -DSECTP=0 -DPEND=0 -DDECL=0 -DFAIL=0 -DSAME=7"	# two bindings, client sections
 
 # name|configuration|the bug it seeds (docs/design.md lists them too)
 mutations=(
@@ -36,6 +38,9 @@ mutations=(
 	"LATE_COMER_MISSED|$P|a deregistration ignores an attach in progress"
 	"OFFER_MISSED|$P|nmr_reg_insert() offers only the peers of its first, unlocked pass"
 	"NO_REGISTER_USER|$P|the register call holds no user of its registration during its offers"
+	"PUTS_FIRST|$P|nmr_binding_cleanup() puts the registrations before the cleanup callbacks"
+	"EXIT_IGNORES_COUNT|$T|an exit finishes a fenced, draining side without summing its counters"
+	"FENCE_ONE|$F|the fence work fences only the first binding closed meanwhile"
 )
 
 failed=0 n=0
