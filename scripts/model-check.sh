@@ -24,22 +24,23 @@ set -uo pipefail
 nmr_model_setup || { echo "FAIL model: cannot install spin and gcc"; exit 1; }
 mkdir -p "$NMR_MODEL_OUT"
 
-# name|kind|spin macros|pan args.  docs/design.md says what each covers.
+# name|kind|spin macros|pan args, the longest runs first (two at a time).
+# docs/design.md says what each covers.
 configs=(
-	"registry-2p2c|safety|-DNP=2 -DNC=2 -DSAME=15 -DDECL=0 -DFAIL=0 -DPEND=15|-w27"
-	"declines-2p2c|safety|-DNP=2 -DNC=2 -DSAME=15 -DPEND=0 -DDECL=6 -DFAIL=6|-w27"
-	"latecomer-2p2c|safety|-DNP=2 -DNC=2 -DSAME=7 -DDECL=0 -DFAIL=0 -DPEND=1|-w26"
-	"waits-2p1c|safety|-DNP=2 -DNC=1 -DTIMED=7 -DWAIT2=1 -DENOMEM=4|-w26"
-	"outcomes-1p2c|safety|-DNP=1 -DNC=2 -DTIMED=7|-w26"
-	"rundown-1p1c|safety|-DNP=1 -DNC=1 -DSECT=1|-w26"
-	"rundown-cpus-1p1c|safety|-DNP=1 -DNC=1 -DSECT=1 -DCPUS=2 -DRETRY=1 -DINLINE|-w27"
-	"rundown-two-1p1c|safety|-DNP=1 -DNC=1 -DSECT=1 -DSECT2=1 -DPEND=0 -DDECL=0 -DFAIL=0 -DSAME=3|-w26"
-	"fence-1p2c|safety|-DNP=1 -DNC=2 -DSECT=3 -DSECTP=0 -DPEND=0 -DDECL=0 -DFAIL=0 -DSAME=7|-w26"
-	"waits-1p1c|safety|-DNP=1 -DNC=1 -DTIMED=3 -DWAIT2=3 -DENOMEM=3|-w24"
 	"pending-2p2c|liveness|-DNP=2 -DNC=2 -DSAME=15 -DDECL=0 -DFAIL=0 -DPEND=1|-w26"
-	"outcomes-2p1c|liveness|-DNP=2 -DNC=1|-w26"
-	"waits-1p1c|liveness|-DNP=1 -DNC=1 -DTIMED=3 -DWAIT2=3 -DENOMEM=3|-w24"
 	"rundown-1p1c|liveness|-DNP=1 -DNC=1 -DSECT=1|-w26"
+	"registry-2p2c|safety|-DNP=2 -DNC=2 -DSAME=15 -DDECL=0 -DFAIL=0 -DPEND=15|-w27"
+	"rundown-cpus-1p1c|safety|-DNP=1 -DNC=1 -DSECT=1 -DCPUS=2 -DRETRY=1 -DINLINE|-w27"
+	"waits-2p1c|safety|-DNP=2 -DNC=1 -DTIMED=7 -DWAIT2=1 -DENOMEM=4|-w26"
+	"latecomer-2p2c|safety|-DNP=2 -DNC=2 -DSAME=7 -DDECL=0 -DFAIL=0 -DPEND=1|-w26"
+	"declines-2p2c|safety|-DNP=2 -DNC=2 -DSAME=15 -DPEND=0 -DDECL=6 -DFAIL=6|-w27"
+	"fence-1p2c|safety|-DNP=1 -DNC=2 -DSECT=3 -DSECTP=0 -DPEND=0 -DDECL=0 -DFAIL=0 -DSAME=7|-w26"
+	"outcomes-1p2c|safety|-DNP=1 -DNC=2 -DTIMED=7|-w26"
+	"outcomes-2p1c|liveness|-DNP=2 -DNC=1|-w26"
+	"rundown-1p1c|safety|-DNP=1 -DNC=1 -DSECT=1|-w26"
+	"rundown-two-1p1c|safety|-DNP=1 -DNC=1 -DSECT=1 -DSECT2=1 -DPEND=0 -DDECL=0 -DFAIL=0 -DSAME=3|-w26"
+	"waits-1p1c|safety|-DNP=1 -DNC=1 -DTIMED=3 -DWAIT2=3 -DENOMEM=3|-w24"
+	"waits-1p1c|liveness|-DNP=1 -DNC=1 -DTIMED=3 -DWAIT2=3 -DENOMEM=3|-w24"
 )
 
 # One run, into $NMR_MODEL_OUT/<kind>-<name>/result: its PASS/FAIL line(s).

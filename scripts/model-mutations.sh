@@ -43,11 +43,9 @@ mutations=(
 	"FENCE_ONE|$F|the fence work fences only the first binding closed meanwhile"
 )
 
-failed=0 n=0
-for m in "${mutations[@]}"; do
-	IFS='|' read -r name macros what <<<"$m"
-	[ -n "${NMR_MODEL_ONLY:-}" ] && [ "$NMR_MODEL_ONLY" != "$name" ] && continue
-	n=$((n + 1))
+# One mutation, into $NMR_MODEL_OUT/mutation-<name>.result: its line(s).
+run_mutation() {
+	local name=$1 macros=$2 what=$3 dir trail where steps
 	dir=$NMR_MODEL_OUT/mutation-$name
 	trail=$NMR_MODEL_OUT/$name.trail.txt
 	rm -f "$trail"
@@ -60,14 +58,36 @@ for m in "${mutations[@]}"; do
 		;;
 	ok)
 		echo "FAIL model mutation $name: not caught ($NMR_MODEL_STATES states, 0 errors; $what)"
-		failed=1
 		;;
 	*)
 		echo "FAIL model mutation $name: $NMR_MODEL_WHY"
 		tail -5 "$dir/pan.out" "$dir/build.log" 2>/dev/null | sed 's/^/  /'
-		failed=1
 		;;
-	esac
+	esac >"$dir.result"
+}
+
+# NMR_MODEL_JOBS (default 2) pan runs at a time, as model-check.sh.
+jobs_max=${NMR_MODEL_JOBS:-2}
+ran=()
+for m in "${mutations[@]}"; do
+	IFS='|' read -r name macros what <<<"$m"
+	[ -n "${NMR_MODEL_ONLY:-}" ] && [ "$NMR_MODEL_ONLY" != "$name" ] && continue
+	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	rm -f "$NMR_MODEL_OUT/mutation-$name.result"
+	run_mutation "$name" "$macros" "$what" &
+	ran+=("$name")
 done
-[ $n -gt 0 ] || { echo "FAIL model mutation: none named ${NMR_MODEL_ONLY:-}"; exit 1; }
+wait
+
+failed=0
+for name in "${ran[@]}"; do
+	r=$NMR_MODEL_OUT/mutation-$name.result
+	if [ -s "$r" ]; then
+		cat "$r"
+	else
+		echo "FAIL model mutation $name: the run printed no result"
+	fi
+	grep -q '^PASS ' "$r" 2>/dev/null || failed=1
+done
+[ ${#ran[@]} -gt 0 ] || { echo "FAIL model mutation: none named ${NMR_MODEL_ONLY:-}"; exit 1; }
 exit $failed
