@@ -65,26 +65,16 @@ run_one() {
 	esac >"$dir.result"
 }
 
-jobs_max=${NMR_MODEL_JOBS:-2}
 ran=()
 for c in "${configs[@]}"; do
 	IFS='|' read -r name kind macros args <<<"$c"
 	[ -n "${NMR_MODEL_ONLY:-}" ] && [ "$NMR_MODEL_ONLY" != "$name" ] && continue
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	nmr_model_slot
 	rm -f "$NMR_MODEL_OUT/$kind-$name.result" "$NMR_MODEL_OUT/$kind-$name.trail.txt"
 	run_one "$name" "$kind" "$macros" "$args" &
-	ran+=("$kind-$name")
+	ran+=("model: $kind $name|$NMR_MODEL_OUT/$kind-$name.result")
 done
 wait
 
-failed=0
-for r in "${ran[@]}"; do
-	if [ -s "$NMR_MODEL_OUT/$r.result" ]; then
-		cat "$NMR_MODEL_OUT/$r.result"
-	else
-		echo "FAIL model: ${r/-/ }: the run printed no result"
-	fi
-	grep -q '^PASS ' "$NMR_MODEL_OUT/$r.result" 2>/dev/null || failed=1
-done
 [ ${#ran[@]} -gt 0 ] || { echo "FAIL model: no configuration named ${NMR_MODEL_ONLY:-}"; exit 1; }
-exit $failed
+nmr_model_results "${ran[@]}"

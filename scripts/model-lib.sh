@@ -93,3 +93,26 @@ nmr_model_trail() {
 		echo "stuck: ${proc:-?}"
 	fi
 }
+
+# nmr_model_slot: wait until fewer than NMR_MODEL_JOBS (default 2) pan runs
+# started in the background by the caller are still running.
+nmr_model_slot() {
+	while [ "$(jobs -rp | wc -l)" -ge "${NMR_MODEL_JOBS:-2}" ]; do wait -n; done
+}
+
+# nmr_model_results "LABEL|FILE"...: print each run's result file in that
+# order, or "FAIL LABEL: the run printed no result" when it is empty or
+# missing.  Returns 1 unless every file has a PASS line.
+nmr_model_results() {
+	local pair label file failed=0
+	for pair in "$@"; do
+		label=${pair%%|*} file=${pair#*|}
+		if [ -s "$file" ]; then
+			cat "$file"
+		else
+			echo "FAIL $label: the run printed no result"
+		fi
+		grep -q '^PASS ' "$file" 2>/dev/null || failed=1
+	done
+	return $failed
+}

@@ -67,27 +67,16 @@ run_mutation() {
 }
 
 # NMR_MODEL_JOBS (default 2) pan runs at a time, as model-check.sh.
-jobs_max=${NMR_MODEL_JOBS:-2}
 ran=()
 for m in "${mutations[@]}"; do
 	IFS='|' read -r name macros what <<<"$m"
 	[ -n "${NMR_MODEL_ONLY:-}" ] && [ "$NMR_MODEL_ONLY" != "$name" ] && continue
-	while [ "$(jobs -rp | wc -l)" -ge "$jobs_max" ]; do wait -n; done
+	nmr_model_slot
 	rm -f "$NMR_MODEL_OUT/mutation-$name.result"
 	run_mutation "$name" "$macros" "$what" &
-	ran+=("$name")
+	ran+=("model mutation $name|$NMR_MODEL_OUT/mutation-$name.result")
 done
 wait
 
-failed=0
-for name in "${ran[@]}"; do
-	r=$NMR_MODEL_OUT/mutation-$name.result
-	if [ -s "$r" ]; then
-		cat "$r"
-	else
-		echo "FAIL model mutation $name: the run printed no result"
-	fi
-	grep -q '^PASS ' "$r" 2>/dev/null || failed=1
-done
 [ ${#ran[@]} -gt 0 ] || { echo "FAIL model mutation: none named ${NMR_MODEL_ONLY:-}"; exit 1; }
-exit $failed
+nmr_model_results "${ran[@]}"
