@@ -29,12 +29,7 @@ KDIR=$(NMR_FLAVOR=bench "$NMR_TOP/scripts/build-kernel.sh")
 export KDIR
 built=$(date +%s)
 
-# The sources only: objects built against another kernel must not be reused.
-rm -rf "$copy"
-mkdir -p "$copy"
-tar -C "$NMR_TOP" --exclude=./.git --exclude=./out --exclude='*.o' --exclude='*.ko' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
-	--exclude=Module.symvers --exclude=.nmr-kdir -cf - . | tar -C "$copy" -xf -
+nmr_copy_sources "$copy"
 # The bench kernel has no KUnit, and the samples are not measured.
 cat >"$copy/Kbuild" <<'EOF'
 # SPDX-License-Identifier: GPL-2.0

@@ -53,12 +53,7 @@ export KDIR
 built=$(date +%s)
 kunit_py=$(nmr_src_dir)/tools/testing/kunit/kunit.py
 
-# The sources only: objects built against another kernel must not be reused.
-rm -rf "$copy"
-mkdir -p "$copy"
-tar -C "$NMR_TOP" --exclude=./.git --exclude=./out --exclude='*.o' --exclude='*.ko' \
-	--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
-	--exclude=Module.symvers --exclude=.nmr-kdir -cf - . | tar -C "$copy" -xf -
+nmr_copy_sources "$copy"
 # What this VM loads: the core, the KUnit suites and the samples.
 cat >"$copy/Kbuild" <<'EOF'
 # SPDX-License-Identifier: GPL-2.0

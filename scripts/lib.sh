@@ -20,6 +20,17 @@ NMR_OUT=${NMR_OUT:-$NMR_TOP/out}
 # catches the usual way to do that.)
 NMR_KCSAN_KERNEL_RACE='BUG: KCSAN: data-race in [^\[]*$'
 
+# nmr_copy_sources DIR: DIR becomes a fresh copy of the tree's sources,
+# without .git, out/ or anything a build made (objects built against
+# another kernel must not be reused); make bench and make kcsan build
+# there for their own kernels.
+nmr_copy_sources() {
+	rm -rf "$1" && mkdir -p "$1" &&
+		tar -C "$NMR_TOP" --exclude=./.git --exclude=./out --exclude='*.o' --exclude='*.ko' \
+			--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
+			--exclude=Module.symvers --exclude=.nmr-kdir -cf - . | tar -C "$1" -xf -
+}
+
 nmr_die() { echo "nmr: error: $*" >&2; exit 1; }
 
 # The Debian package version of the kernel source, e.g. 6.12.117-1~deb12u1.
