@@ -34,10 +34,10 @@ Include ``<nmr/nmr.h>`` and say ``NMR_IMPORT_NS();`` once in the module.
 HEAD
 	for doc in "Overview" "Rundown protection"; do
 		printf '\n%s\n%s\n' "$doc" "$(printf '=%.0s' $(seq ${#doc}))"
-		"$kdoc" -rst -function "$doc" nmr/include/nmr/nmr.h
+		"$kdoc" -rst -function "$doc" include/nmr/nmr.h
 	done
 	printf '\nTypes\n=====\n'
-	"$kdoc" -rst -no-doc-sections nmr/include/nmr/nmr.h
+	"$kdoc" -rst -no-doc-sections include/nmr/nmr.h
 	for f in nmr/registry.c nmr/binding.c nmr/rundown.c; do
 		syms=()
 		for s in $(exported "$f"); do

@@ -16,11 +16,11 @@
 #
 # Deliberate exceptions, one per file and only these (the tool otherwise
 # applies every check):
-#   nmr/include/nmr/compat.h      the one place that tests the kernel version:
+#   include/nmr/compat.h          the one place that tests the kernel version:
 #                                 LINUX_VERSION_CODE, CONSTANT_COMPARISON
 #   nmr/nmr_trace.h               the TRACE_EVENT idiom of include/trace/events/:
 #                                 PARENTHESIS_ALIGNMENT, OPEN_ENDED_LINE
-#   nmr/include/nmr/netioddk.h,   Windows names and types are the point of
+#   include/nmr/netioddk.h,       Windows names and types are the point of
 #   providers/nmr_sample_provider_win.c:
 #                                 CAMELCASE, NEW_TYPEDEFS
 #   nmr/netioddk.c, kunit/nmr_netioddk_test.c, kunit/nmr_fault_test.c,
@@ -55,9 +55,9 @@ report() {	# report NAME LOGFILE: PASS when LOGFILE is empty
 
 ignores_for() {
 	case $1 in
-	nmr/include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+	include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
 	nmr/nmr_trace.h) echo PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE ;;
-	nmr/include/nmr/netioddk.h | providers/nmr_sample_provider_win.c) echo CAMELCASE,NEW_TYPEDEFS ;;
+	include/nmr/netioddk.h | providers/nmr_sample_provider_win.c) echo CAMELCASE,NEW_TYPEDEFS ;;
 	nmr/netioddk.c | kunit/nmr_netioddk_test.c | kunit/nmr_fault_test.c | \
 	kunit/nmr_review_test.c) echo CAMELCASE ;;
 	esac
@@ -101,7 +101,7 @@ if want sparse; then
 fi
 
 if want kernel-doc; then
-	mapfile -t docs < <(git ls-files 'nmr/*.c' 'nmr/*.h')
+	mapfile -t docs < <(git ls-files 'nmr/*.c' 'nmr/*.h' 'include/nmr/*.h')
 	"$src/scripts/kernel-doc" -none -Wall "${docs[@]}" >"$out/kdoc" 2>&1
 	report "kernel-doc -Wall on the public headers and the core (${#docs[@]} files)" "$out/kdoc"
 fi
