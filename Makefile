@@ -10,6 +10,10 @@
 #   make bench     benchmark on the non-debug bench kernel; writes bench/results.md
 #   make modules   build every module, W=1 (KDIR= another kernel build tree with KUnit)
 #   make dkms      build nmr.ko and the samples against KDIR, as DKMS does
+#   make install   KDIR=<tree>: nmr.ko, the headers, nmr.mk and Module.symvers
+#                  for that kernel, for other modules to build against (DESTDIR=)
+#   make uninstall KDIR=<tree>: what make install installed for that kernel
+#   make deb       the Debian package nmr-dkms_<version>_all.deb, in out/deb/
 #   make kdir      print the project's kernel build tree (builds it once)
 #   make clean
 #
@@ -30,7 +34,7 @@ export KDIR
 # kernel only).
 DKMS_DIRS := nmr providers clients
 
-.PHONY: all modules dkms demo check selftest kcsan model bench kdir clean
+.PHONY: all modules dkms install uninstall deb demo check selftest kcsan model bench kdir clean
 
 ifeq ($(KDIR),)
 all: modules
@@ -67,6 +71,17 @@ dkms:
 		$(MAKE) -C "$(KDIR)" M="$(CURDIR)/$$d" \
 			KBUILD_EXTRA_SYMBOLS="$(CURDIR)/nmr/Module.symvers" modules; \
 	done
+
+# docs/dkms.md: the layout both leave, the one DKMS leaves too.
+install uninstall:
+	@if [ -z "$(KDIR)" ]; then \
+		echo "nmr: make $@ needs KDIR, e.g. KDIR=/lib/modules/$$(uname -r)/build" >&2; \
+		exit 1; \
+	fi
+	@scripts/install.sh $@ "$(KDIR)"
+
+deb:
+	@scripts/deb.sh
 
 demo:
 	@scripts/demo.sh
