@@ -3,8 +3,9 @@
 #
 # make check: install what is missing, build the debug kernel (cached) and
 # every module with W=1, run checkpatch, sparse and kernel-doc
-# (scripts/static-checks.sh), boot once to run every KUnit module and scenario
-# script and a kmemleak scan, prove the harness itself catches what it must
+# (scripts/static-checks.sh), build the template as a module of one's own
+# would be (scripts/own-module.sh), boot once to run every KUnit module and
+# scenario script and a kmemleak scan, prove the harness itself catches what it must
 # (scripts/selftest.sh), then build, DKMS-install and test on Debian's own
 # 6.1 kernel (scripts/distro-check.sh).  Ends with one line `N passed, N failed` and
 # a non-zero status if anything failed.
@@ -50,6 +51,17 @@ stage static-checks "$NMR_TOP/scripts/static-checks.sh"
 stage "model: model-check.sh" "$NMR_TOP/scripts/model-check.sh"
 stage "model: model-mutations.sh" "$NMR_TOP/scripts/model-mutations.sh"
 
+# A module of one's own: the template built out of the tree as the README
+# says, against nmr installed for the project's kernel with make install
+# (staged, DESTDIR=); the test VM loads it (scenarios/own/template.sh).
+own=$out/own
+stage "own module" "$NMR_TOP/scripts/own-module.sh" --install \
+	"own module, project $(cat "$KDIR/include/config/kernel.release")" "$KDIR" "$own"
+own_ko=()
+for ko in "$own"/my_provider.ko "$own"/my_client.ko; do
+	[ -f "$ko" ] && own_ko+=("$ko")
+done
+
 # One VM runs every KUnit module and scenario, then looks for leaks; the
 # parser is told each test the VM was asked to run.
 guest=$out/check-guest.sh
@@ -70,13 +82,15 @@ for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
 	steps+=("nmr_run_scenario /lib/nmr/scenarios/$(basename "$sc")$args")
 	expect+=(--expect "scenario:$(basename "$sc" .sh)")
 done
+steps+=("nmr_run_scenario /lib/nmr/scenarios/own/template.sh")
+expect+=(--expect scenario:template)
 steps+=("nmr_kmemleak_check" "rmmod nmr")
 expect+=(--expect "kmemleak:scan")
 printf '%s\n' "${steps[@]}" >"$guest"
 
 echo "nmr: booting the test VM (console log: $out/console.log)"
 NMR_QUIET=1 "$NMR_TOP/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-2700}" \
-	-l "$out/console.log" "$guest"
+	-l "$out/console.log" "${own_ko[@]}" "$guest"
 vm_rc=$?
 # A kernel with lockdep must still have it on at the end of the run.
 lockdep=

@@ -47,7 +47,7 @@ install)
 	echo "nmr: building nmr.ko for $rel against $kdir"
 	make -C "$kdir" M="$build/nmr" modules >"$build/make.log" 2>&1 ||
 		{ cat "$build/make.log" >&2; nmr_die "nmr.ko did not build against $kdir"; }
-	echo "nmr: installing nmr.ko into ${root:-/}lib/modules/$rel/ and $dest/"
+	echo "nmr: installing nmr.ko into $root/lib/modules/$rel/updates/ and $dest/"
 	make -C "$kdir" M="$build/nmr" ${root:+INSTALL_MOD_PATH="$root"} modules_install \
 		>"$build/install.log" 2>&1 ||
 		{ cat "$build/install.log" >&2; nmr_die "make modules_install failed"; }

@@ -83,7 +83,8 @@ if want sparse; then
 	rc=$?
 	grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out/sparse.all" >"$out/sparse"
 	if [ "$sparse_dir" = "$NMR_TOP" ]; then
-		mapfile -t srcs < <(git ls-files '*.c' | grep -v -e '\.mod\.c$' -e '^harness-fixtures/')
+		# template/ is built out of the tree, by scripts/own-module.sh.
+		mapfile -t srcs < <(git ls-files '*.c' | grep -v -e '\.mod\.c$' -e '^harness-fixtures/' -e '^template/')
 	else
 		mapfile -t srcs < <(cd "$sparse_dir" && ls -- *.c | grep -v '\.mod\.c$')
 	fi

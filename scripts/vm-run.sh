@@ -65,10 +65,11 @@ done
 if [ -d "$NMR_TOP/tests/scenarios" ]; then
 	mkdir -p "$root/lib/nmr/scenarios"
 	cp "$NMR_TOP"/tests/scenarios/*.sh "$root/lib/nmr/scenarios/" 2>/dev/null || true
-	# Helpers the scenarios source; a subdirectory, so not run as scenarios.
-	if [ -d "$NMR_TOP/tests/scenarios/lib" ]; then
-		cp -r "$NMR_TOP/tests/scenarios/lib" "$root/lib/nmr/scenarios/"
-	fi
+	# Subdirectories, so not run as scenarios: lib/, the helpers the
+	# scenarios source, and own/, the ones a run asks for by name.
+	for d in "$NMR_TOP"/tests/scenarios/*/; do
+		[ -d "$d" ] && cp -r "$d" "$root/lib/nmr/scenarios/"
+	done
 fi
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$work/initrd.gz"
 
