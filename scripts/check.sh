@@ -56,7 +56,7 @@ stage "model: model-mutations.sh" "$NMR_TOP/scripts/model-mutations.sh"
 # (staged, DESTDIR=); the test VM loads it (scenarios/own/template.sh).
 own=$out/own
 stage "own module" "$NMR_TOP/scripts/own-module.sh" --install \
-	"own module, project $(cat "$KDIR/include/config/kernel.release")" "$KDIR" "$own"
+	"own module, project $(nmr_kernel_release "$KDIR")" "$KDIR" "$own"
 own_ko=()
 for ko in "$own"/my_provider.ko "$own"/my_client.ko; do
 	[ -f "$ko" ] && own_ko+=("$ko")

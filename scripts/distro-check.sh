@@ -9,9 +9,15 @@
 #     runs); any warning fails; the same against the project's 6.12 tree
 #     ($KDIR, or `make kdir`), as DKMS would for a distro's 6.12 kernel;
 #   - dkms add, build and install the tree for that kernel, as
-#     docs/dkms.md tells a user to, and removes it again at the end;
+#     docs/dkms.md tells a user to, and builds the template against the
+#     nmr DKMS installed, as the README tells a user to;
 #   - boots Debian's unmodified vmlinuz in QEMU with the modules DKMS
-#     installed, loads nmr and runs every scenario of tests/scenarios/.
+#     installed and the template's, loads nmr and runs every scenario of
+#     tests/scenarios/ and the template's (scenarios/own/template.sh);
+#   - dkms remove, and checks that nothing of nmr is left;
+#   - the same with the Debian package: make deb (lintian: no errors),
+#     apt-get install ./nmr-dkms_<version>_all.deb, the template built
+#     against it and loaded in a second boot, apt-get purge, nothing left.
 #
 # Prints one PASS/FAIL line per check, details indented, like
 # scripts/check.sh (progress goes to stderr); exits non-zero if any check
@@ -152,6 +158,46 @@ else
 	fail "project 6.12: make KDIR=\$(make kdir) W=1: no kernel tree at '$pkdir'" "$out/kernel.log"
 fi
 
+# The modules of nmr DKMS installed for $rel, and the template built
+# against them (scripts/own-module.sh): copied to DIR for a VM.
+installed=/lib/modules/$rel/updates/dkms
+collect_modules() {
+	local dir=$1 missing= ko
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	for ko in $expected; do
+		if [ -f "$installed/$ko" ] && grep -q "^updates/dkms/$ko:" "/lib/modules/$rel/modules.dep"; then
+			cp "$installed/$ko" "$dir/"
+		else
+			missing="$missing $ko"
+		fi
+	done
+	echo "$missing"
+}
+
+# own_module WHAT DIR: the template, copied out of /usr/src/nmr-$ver and
+# built against the nmr installed there (WHAT: by DKMS, by the package);
+# its two modules go to DIR.
+own_module() {
+	say "building the template against the nmr $1 installed"
+	"$NMR_TOP/scripts/own-module.sh" "$name, nmr installed by $1" "$kdir" "$out/own-$2" | record
+	cp "$out/own-$2"/*.ko "$out/$2/" 2>/dev/null
+}
+
+# nothing_left WHAT: no trace of nmr for $rel after WHAT removed it.
+nothing_left() {
+	local left
+	left=$({ ls -d "$usrsrc" /var/lib/dkms/nmr 2>/dev/null
+		 find "/lib/modules/$rel" -name 'nmr*.ko*' 2>/dev/null
+		 grep -h 'nmr' "/lib/modules/$rel/modules.dep" 2>/dev/null; } | head -n 20)
+	if [ -z "$left" ]; then
+		echo "PASS $name: $1 leaves nothing of nmr: no module, no $usrsrc, no DKMS tree" | record
+	else
+		{ echo "FAIL $name: $1 leaves nothing of nmr"; echo "  left behind:"
+		  sed 's/^/    /' <<<"$left"; } | record
+	fi
+}
+
 # 2. dkms add, build and install, from a copy of the tree marked as this
 # script's, so that an nmr a person added by hand is never removed.  Every
 # module the W=1 build built must be installed and known to depmod.
@@ -175,8 +221,10 @@ if { [ -n "$($SUDO dkms status "nmr/$ver" 2>/dev/null)" ] || [ -e "$usrsrc" ]; }
 	{
 		echo "FAIL $name: dkms add, build, install nmr/$ver"
 		echo "  DKMS already has nmr/$ver ($usrsrc), not added by this check;" \
-			"to run it: sudo dkms remove nmr/$ver --all; sudo rm -rf $usrsrc"
+			"to run it: sudo dkms remove nmr/$ver --all; sudo rm -rf $usrsrc" \
+			"(or sudo apt-get purge nmr-dkms)"
 	} | record
+	finish
 else
 	say "dkms add, build and install nmr/$ver for $rel"
 	dkms_remove
@@ -184,19 +232,10 @@ else
 	dsrc=$out/dkms-src
 	copy_tree "$dsrc"
 	touch "$dsrc/$mark"
-	installed=/lib/modules/$rel/updates/dkms
 	if { $SUDO dkms add "$dsrc" && $SUDO dkms build "nmr/$ver" -k "$rel" &&
 	     $SUDO dkms install "nmr/$ver" -k "$rel"; } >"$out/dkms.log" 2>&1; then
 		$SUDO dkms status "nmr/$ver" -k "$rel" >>"$out/dkms.log" 2>&1
-		mkdir -p "$out/ko"
-		missing=
-		for ko in $expected; do
-			if [ -f "$installed/$ko" ] && grep -q "^updates/dkms/$ko:" "/lib/modules/$rel/modules.dep"; then
-				cp "$installed/$ko" "$out/ko/"
-			else
-				missing="$missing $ko"
-			fi
-		done
+		missing=$(collect_modules "$out/ko")
 		if ! $SUDO dkms status "nmr/$ver" -k "$rel" | grep -q ': installed'; then
 			fail "$name: dkms add, build, install nmr/$ver (dkms $dkms_ver)" "$out/dkms.log"
 		elif [ -z "$expected" ]; then
@@ -218,51 +257,117 @@ else
 	fi
 fi
 
-# 3. Debian's own kernel in QEMU, with the modules DKMS installed: a runner
-# with the harness and the scenarios but no module of its own.
-if [ -z "$dkms_ok" ]; then
-	{ echo "FAIL $name: boot $vmlinuz and run the sample scenarios"
-	  echo "  not run: no modules installed by DKMS to load"; } | record
-	finish
-fi
 image_sum=$(sed -n "s|^\([0-9a-f]*\)  boot/vmlinuz-$rel\$|\1|p" \
 	"/var/lib/dpkg/info/linux-image-$rel.md5sums" 2>/dev/null)
+image_ok=1
 if [ -z "$image_sum" ] || [ "$(md5sum <"$vmlinuz" | cut -d' ' -f1)" != "$image_sum" ]; then
 	{ echo "FAIL $name: $vmlinuz is the one linux-image-$rel $image_ver installed"
 	  echo "  its md5sum differs from the package's (dpkg --verify linux-image-$rel)"; } | record
+	image_ok=
+fi
+
+# boot LABEL DIR SCENARIO...: Debian's own kernel in QEMU with the modules
+# in DIR, a runner with the harness and the scenarios but no module of its
+# own: loads nmr and runs each SCENARIO (a path under tests/scenarios/).
+boot() {
+	local label=$1 dir=$2 vm=$out/vm-$1 guest=$out/guest-$1.sh log=$out/console-$1.log sc rc
+	shift 2
+	mkdir -p "$vm"
+	cp -r "$NMR_TOP/scripts" "$NMR_TOP/tests" "$vm/"
+	local steps=(". /lib/nmr/lib.sh" "nmr_run_cmd load_nmr insmod /lib/nmr/nmr.ko"
+		     "grep -q '^nmr ' /proc/modules || exit 1")
+	local expect=(--expect cmd:load_nmr)
+	for sc in "$@"; do
+		steps+=("nmr_run_scenario /lib/nmr/scenarios/$sc")
+		expect+=(--expect "scenario:$(basename "$sc" .sh)")
+	done
+	steps+=("rmmod nmr")
+	printf '%s\n' "${steps[@]}" >"$guest"
+	say "booting $vmlinuz in QEMU ($label; console log: $log)"
+	NMR_QUIET=1 NMR_KERNEL=$vmlinuz "$vm/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-900}" \
+		-l "$log" "$dir"/*.ko "$guest" >"$out/vm-$label.log" 2>&1
+	rc=$?
+	if grep -q "Linux version $rel .*Debian $image_ver " "$log"; then
+		echo "PASS $name ($label): QEMU boots Debian's vmlinuz (linux-image $image_ver)" | record
+	else
+		{ echo "FAIL $name ($label): QEMU boots Debian's vmlinuz (linux-image $image_ver)"
+		  echo "  no 'Linux version $rel ... Debian $image_ver' line in $log"
+		  sed 's/^/  /' "$out/vm-$label.log"; } | record
+	fi
+	python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$(nmr_src_dir)/tools/testing/kunit/kunit.py" \
+		"${expect[@]}" "$log" | sed "s/^\(PASS\|FAIL\) /\1 $name ($label): /" | record
+	if [ $rc -ne 0 ]; then
+		{ echo "FAIL $name ($label): test VM exited with status $rc (see $log)"
+		  sed 's/^/  /' "$out/vm-$label.log"; } | record
+	fi
+}
+
+# 3. With DKMS by hand: its Module.symvers for other modules, the template
+# built against it, every scenario and the template's on Debian's kernel,
+# then dkms remove.
+if [ -n "$dkms_ok" ]; then
+	if [ -f "$usrsrc/$rel/Module.symvers" ]; then
+		echo "PASS $name: dkms install leaves $usrsrc/$rel/Module.symvers for other modules" | record
+	else
+		fail "$name: dkms install leaves $usrsrc/$rel/Module.symvers for other modules" "$out/dkms.log"
+	fi
+	own_module DKMS ko
+	if [ -n "$image_ok" ]; then
+		scenarios=()
+		for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
+			[ -e "$sc" ] && scenarios+=("$(basename "$sc")")
+		done
+		boot dkms "$out/ko" "${scenarios[@]}" own/template.sh
+	fi
+	$SUDO dkms remove "nmr/$ver" --all >>"$out/dkms.log" 2>&1
+	# What dkms remove leaves is the tree dkms add copied: sources only.
+	if [ -e "$usrsrc/$rel" ]; then
+		fail "$name: dkms remove removes $usrsrc/$rel/Module.symvers" "$out/dkms.log"
+	fi
+	dkms_remove
+	nothing_left "dkms remove --all"
+else
+	{ echo "FAIL $name: boot $vmlinuz and run the sample scenarios"
+	  echo "  not run: no modules installed by DKMS to load"; } | record
+fi
+
+# 4. The Debian package, as a user installs it: apt-get install, the
+# template built against it and loaded, apt-get purge.
+if dpkg-query -W -f='${Status}' nmr-dkms 2>/dev/null | grep -q 'ok installed'; then
+	{ echo "FAIL $name: the nmr-dkms package"
+	  echo "  nmr-dkms is installed on this machine, not by this check;" \
+		"to run it: sudo apt-get purge nmr-dkms"; } | record
 	finish
 fi
-
-vm=$out/vm
-mkdir -p "$vm"
-cp -r "$NMR_TOP/scripts" "$NMR_TOP/tests" "$vm/"
-guest=$out/guest.sh
-steps=(". /lib/nmr/lib.sh" "nmr_run_cmd load_nmr insmod /lib/nmr/nmr.ko"
-       "grep -q '^nmr ' /proc/modules || exit 1")
-expect=(--expect cmd:load_nmr)
-for sc in "$NMR_TOP"/tests/scenarios/*.sh; do
-	[ -e "$sc" ] || continue
-	steps+=("nmr_run_scenario /lib/nmr/scenarios/$(basename "$sc")")
-	expect+=(--expect "scenario:$(basename "$sc" .sh)")
-done
-steps+=("rmmod nmr")
-printf '%s\n' "${steps[@]}" >"$guest"
-
-say "booting $vmlinuz in QEMU (console log: $out/console.log)"
-NMR_QUIET=1 NMR_KERNEL=$vmlinuz "$vm/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-900}" \
-	-l "$out/console.log" "$out"/ko/*.ko "$guest" >"$out/vm.log" 2>&1
-vm_rc=$?
-if grep -q "Linux version $rel .*Debian $image_ver " "$out/console.log"; then
-	echo "PASS $name: QEMU boots Debian's vmlinuz (linux-image $image_ver)" | record
-else
-	{ echo "FAIL $name: QEMU boots Debian's vmlinuz (linux-image $image_ver)"
-	  echo "  no 'Linux version $rel ... Debian $image_ver' line in $out/console.log"
-	  sed 's/^/  /' "$out/vm.log"; } | record
+say "make deb"
+if ! deb=$("$NMR_TOP/scripts/deb.sh" 2>"$out/deb.log"); then
+	fail "$name: make deb builds nmr-dkms_${ver}_all.deb with no lintian error" "$out/deb.log"
+	finish
 fi
-python3 "$NMR_TOP/scripts/parse-results.py" --kunit "$(nmr_src_dir)/tools/testing/kunit/kunit.py" \
-	"${expect[@]}" "$out/console.log" | sed "s/^\(PASS\|FAIL\) /\1 $name: /" | record
-if [ $vm_rc -ne 0 ]; then
-	{ echo "FAIL $name: test VM exited with status $vm_rc (see $out/console.log)"
-	  sed 's/^/  /' "$out/vm.log"; } | record
+echo "PASS $name: make deb: $(basename "$deb"), lintian: no errors" \
+	"($(grep -c '^W: ' "$NMR_OUT/deb/lintian.txt") warnings)" | record
+deb_purge() { $SUDO apt-get purge -y nmr-dkms >>"$out/apt.log" 2>&1; }
+trap 'deb_purge; dkms_remove' EXIT
+say "apt-get install $deb"
+if ! DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y "$deb" >"$out/apt.log" 2>&1 ||
+   ! $SUDO dkms status "nmr/$ver" -k "$rel" | grep -q ': installed'; then
+	fail "$name: apt-get install ./$(basename "$deb") builds and installs nmr for $rel" "$out/apt.log"
+else
+	missing=$(collect_modules "$out/ko-deb")
+	if [ -n "$missing" ] || [ ! -f "$usrsrc/$rel/Module.symvers" ]; then
+		{ echo "FAIL $name: apt-get install ./$(basename "$deb") installs every module and $usrsrc/$rel/Module.symvers"
+		  echo "  missing:$missing $([ -f "$usrsrc/$rel/Module.symvers" ] || echo "$usrsrc/$rel/Module.symvers")"; } | record
+	else
+		echo "PASS $name: apt-get install ./$(basename "$deb"): DKMS built and installed" \
+			"$(wc -w <<<"$expected") modules, and $usrsrc/$rel/Module.symvers" | record
+	fi
+	own_module "the package" ko-deb
+	[ -z "$image_ok" ] || boot deb "$out/ko-deb" own/template.sh
+fi
+say "apt-get purge nmr-dkms"
+if deb_purge && ! dpkg-query -W -f='${Status}' nmr-dkms 2>/dev/null | grep -q 'ok installed'; then
+	nothing_left "apt-get purge nmr-dkms"
+else
+	fail "$name: apt-get purge nmr-dkms" "$out/apt.log"
 fi
 finish

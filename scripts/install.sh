@@ -29,8 +29,8 @@ set -euo pipefail
 [ $# -eq 2 ] && [ -n "$2" ] || nmr_die "usage: make install|uninstall KDIR=<kernel build tree> [DESTDIR=<root>]"
 action=$1
 kdir=$(cd "$2" 2>/dev/null && pwd) || nmr_die "KDIR=$2: no such directory"
-rel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) ||
-	nmr_die "KDIR=$2 is not a configured kernel build tree (no include/config/kernel.release)"
+rel=$(nmr_kernel_release "$kdir") ||
+	nmr_die "KDIR=$2 is not a prepared kernel build tree (no include/generated/utsrelease.h)"
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf")
 [ -n "$ver" ] || nmr_die "dkms.conf sets no PACKAGE_VERSION"
 root=${DESTDIR:-}

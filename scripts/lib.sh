@@ -33,6 +33,15 @@ nmr_copy_sources() {
 
 nmr_die() { echo "nmr: error: $*" >&2; exit 1; }
 
+# nmr_kernel_release KDIR: the release of the kernel KDIR builds for, as
+# vermagic and Kbuild's KERNELRELEASE have it (UTS_RELEASE).  Not
+# include/config/kernel.release, which in Debian's headers is the upstream
+# version (6.1.192), not the package's (6.1.0-57-amd64).
+nmr_kernel_release() {
+	sed -n 's/^#define UTS_RELEASE "\(.*\)"$/\1/p' "$1/include/generated/utsrelease.h" 2>/dev/null |
+		grep . || return 1
+}
+
 # The Debian package version of the kernel source, e.g. 6.12.117-1~deb12u1.
 nmr_src_version() {
 	dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null ||

@@ -23,7 +23,7 @@ install=
 name=$1 kdir=$2 out=$3
 unset MAKEFLAGS MFLAGS MAKELEVEL
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf")
-rel=$(cat "$kdir/include/config/kernel.release" 2>/dev/null) || nmr_die "no kernel tree at $kdir"
+rel=$(nmr_kernel_release "$kdir") || nmr_die "no kernel build tree at $kdir"
 work=$(mktemp -d /tmp/nmr-own.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 rm -rf "$out"
