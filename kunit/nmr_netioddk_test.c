@@ -747,10 +747,10 @@ static void errno_converts_to_the_ntstatus_of_the_contract_table(struct kunit *t
 static void other_failures_convert_to_eio_and_status_unsuccessful(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno(STATUS_UNSUCCESSFUL), -EIO);
-	/* STATUS_NOT_SUPPORTED */
-	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC00000BB), -EIO);
+	/* STATUS_SHARING_VIOLATION, which has no errno of its meaning. */
+	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC0000043), -EIO);
 	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-EIO), STATUS_UNSUCCESSFUL);
-	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-EPERM), STATUS_UNSUCCESSFUL);
+	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-EDOM), STATUS_UNSUCCESSFUL);
 	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-ESHUTDOWN), STATUS_UNSUCCESSFUL);
 }
 
