@@ -184,7 +184,7 @@ NTSTATUS NTAPI
 NPI_PROVIDER_ATTACH_CLIENT_FN(_In_ HANDLE NmrBindingHandle, _In_ PVOID ProviderContext,
 			      _In_ PNPI_REGISTRATION_INSTANCE ClientRegistrationInstance,
 			      _In_ PVOID ClientBindingContext, _In_ const void *ClientDispatch,
-			      _Out_ PVOID *ProviderBindingContext,
+			      _Out_ void **ProviderBindingContext,
 			      _Out_ const void **ProviderDispatch);
 typedef _IRQL_requires_max_(DISPATCH_LEVEL) _Function_class_(NPI_PROVIDER_DETACH_CLIENT_FN)
 NTSTATUS NTAPI NPI_PROVIDER_DETACH_CLIENT_FN(_In_ PVOID ProviderBindingContext);
@@ -261,15 +261,22 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 	__NmrRegisterClient(ClientCharacteristics, ClientContext, NmrClientHandle, \
 			    THIS_MODULE)
 
-NTSTATUS NmrDeregisterProvider(HANDLE NmrProviderHandle);
-NTSTATUS NmrWaitForProviderDeregisterComplete(HANDLE NmrProviderHandle);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS NmrDeregisterProvider(_In_ HANDLE NmrProviderHandle);
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS NmrWaitForProviderDeregisterComplete(_In_ HANDLE NmrProviderHandle);
 
-NTSTATUS NmrDeregisterClient(HANDLE NmrClientHandle);
-NTSTATUS NmrWaitForClientDeregisterComplete(HANDLE NmrClientHandle);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS NmrDeregisterClient(_In_ HANDLE NmrClientHandle);
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS NmrWaitForClientDeregisterComplete(_In_ HANDLE NmrClientHandle);
 
-NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingContext,
-				 const void *ClientDispatch, PVOID *ProviderBindingContext,
-				 const void **ProviderDispatch);
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS NmrClientAttachProvider(_In_ HANDLE NmrBindingHandle,
+				 _In_ __drv_aliasesMem PVOID ClientBindingContext,
+				 _In_ const void *ClientDispatch,
+				 _Out_ PVOID *ProviderBindingContext,
+				 _Out_ const void **ProviderDispatch);
 
 /**
  * NmrProviderDetachClientComplete() - finish a provider's pending detach
@@ -281,7 +288,7 @@ NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingCon
  * Context: any context, including hard IRQ; does not sleep.  The cleanup
  * callbacks may run on this thread before it returns.
  */
-static inline void NmrProviderDetachClientComplete(HANDLE NmrBindingHandle)
+static inline void NmrProviderDetachClientComplete(_In_ HANDLE NmrBindingHandle)
 {
 	nmr_provider_detach_client_complete(NmrBindingHandle);
 }
@@ -296,7 +303,7 @@ static inline void NmrProviderDetachClientComplete(HANDLE NmrBindingHandle)
  * Context: any context, including hard IRQ; does not sleep.  The cleanup
  * callbacks may run on this thread before it returns.
  */
-static inline void NmrClientDetachProviderComplete(HANDLE NmrBindingHandle)
+static inline void NmrClientDetachProviderComplete(_In_ HANDLE NmrBindingHandle)
 {
 	nmr_client_detach_provider_complete(NmrBindingHandle);
 }

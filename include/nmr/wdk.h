@@ -378,26 +378,6 @@ static_assert(sizeof(GUID) == 16 && __alignof__(GUID) == 4);
 static_assert(offsetof(GUID, Data1) == 0 && offsetof(GUID, Data2) == 4 &&
 	      offsetof(GUID, Data3) == 6 && offsetof(GUID, Data4) == 8);
 
-typedef GUID *LPGUID;
-typedef const GUID *LPCGUID;
-typedef const GUID *REFGUID;
-
-/*
- * DEFINE_GUID(name, l, w1, w2, b1, ..., b8): with INITGUID defined before
- * the header is included, defines the GUID; without, declares it, so that
- * one file of a module defines what its headers declare, as on Windows.
- * The definition declares it first, so that it is not taken for a global
- * that should have been static.
- */
-#ifdef INITGUID
-#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
-	extern const GUID name; \
-	const GUID name = { l, w1, w2, { b1, b2, b3, b4, b5, b6, b7, b8 } }
-#else
-#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
-	extern const GUID name
-#endif
-
 /**
  * IsEqualGUID() - whether two GUIDs have the same value
  * @rguid1: a GUID.
@@ -408,9 +388,28 @@ typedef const GUID *REFGUID;
  *
  * Return: TRUE if the values are equal, else FALSE.
  */
-static inline BOOLEAN IsEqualGUID(REFGUID rguid1, REFGUID rguid2)
+static inline BOOLEAN IsEqualGUID(const GUID *rguid1, const GUID *rguid2)
 {
 	return !memcmp((const void *)rguid1, (const void *)rguid2, sizeof(GUID));
 }
 
 #endif /* _NMR_WDK_H */
+
+/*
+ * DEFINE_GUID(name, l, w1, w2, b1, ..., b8): with INITGUID defined before
+ * the header is included, defines the GUID; without, declares it, so that
+ * one file of a module defines what its headers declare, as on Windows.
+ * The definition declares it first, so that it is not taken for a global
+ * that should have been static.  Outside the include guard, as in the
+ * WDK's guiddef.h, so that a file defining INITGUID after a first
+ * inclusion gets the defining form.
+ */
+#undef DEFINE_GUID
+#ifdef INITGUID
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
+	extern const GUID name; \
+	const GUID name = { l, w1, w2, { b1, b2, b3, b4, b5, b6, b7, b8 } }
+#else
+#define DEFINE_GUID(name, l, w1, w2, b1, b2, b3, b4, b5, b6, b7, b8) \
+	extern const GUID name
+#endif
