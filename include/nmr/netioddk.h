@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * netioddk.h - the Windows NMR API, for porting Windows network modules.
- *
+ */
+
+/**
  * DOC: Porting header
  *
  * A Windows network module that provides or uses an NPI includes
@@ -31,7 +33,9 @@
  * - NmrIsEqualNpiModuleId() compares two module ids as Windows does.
  * - NmrProviderDetachClientComplete() and NmrClientDetachProviderComplete()
  *   are the native complete functions under their Windows names.
- *
+ */
+
+/**
  * DOC: Thunks
  *
  * Characteristics cannot be handed to the core as they are: a Windows
@@ -58,7 +62,9 @@
  * That is why the thunks are compiled into nmr.ko (nmr/netioddk.c), which
  * registers through an interface internal to the core rather than only
  * <nmr/nmr.h>.
- *
+ */
+
+/**
  * DOC: GUIDs
  *
  * GUID has the Windows alignment, 4, where guid_t has 1.  Every GUID the
@@ -76,7 +82,9 @@
  *   module's own NPI id: NMR matches on it.
  *
  * The other way, a GUID read as a guid_t, is always aligned enough.
- *
+ */
+
+/**
  * DOC: IRQL
  *
  * The Windows IRQL requirements map onto kernel contexts:
@@ -100,19 +108,40 @@
 typedef GUID NPIID;
 typedef const struct _GUID *PNPIID;
 
+/**
+ * struct _LUID - LUID, a locally unique id, as Windows lays it out
+ * @LowPart: the low 32 bits.
+ * @HighPart: the high 32 bits.
+ *
+ * The if_luid of &struct nmr_module_id, a u64, on a little-endian kernel.
+ */
 typedef struct _LUID {
 	ULONG LowPart;
 	LONG HighPart;
 } LUID;
 
+/**
+ * enum _NPI_MODULEID_TYPE - NPI_MODULEID_TYPE, how a module id names a module
+ * @MIT_GUID: by a GUID, in &NPI_MODULEID.Guid (%NMR_MIT_GUID).
+ * @MIT_IF_LUID: by an interface LUID, in &NPI_MODULEID.IfLuid
+ *	(%NMR_MIT_IF_LUID).
+ */
 typedef enum _NPI_MODULEID_TYPE {
 	MIT_GUID = NMR_MIT_GUID,
 	MIT_IF_LUID = NMR_MIT_IF_LUID,
 } NPI_MODULEID_TYPE;
 
-/*
- * Aligned like struct nmr_module_id, whose union holds a u64, so that
+/**
+ * struct _NPI_MODULEID - NPI_MODULEID, a module's id
+ * @Length: sizeof(NPI_MODULEID).
+ * @Type: which of @Guid and @IfLuid names the module.
+ * @Guid: the module's GUID, for %MIT_GUID.
+ * @IfLuid: the interface's LUID, for %MIT_IF_LUID.
+ *
+ * The layout of Windows (the union at offset 8, 24 bytes) and of &struct
+ * nmr_module_id, and its alignment, whose union holds a u64, so that
  * either may be read through a pointer to the other.
+ * NmrIsEqualNpiModuleId() compares two.
  */
 typedef struct _NPI_MODULEID {
 	USHORT Length;
@@ -154,7 +183,17 @@ static inline BOOLEAN NmrIsEqualNpiModuleId(_In_ PNPI_MODULEID ModuleId1,
 
 typedef const struct _NPI_REGISTRATION_INSTANCE *PNPI_REGISTRATION_INSTANCE;
 
-/* Version must be 0 and Size sizeof(NPI_REGISTRATION_INSTANCE). */
+/**
+ * struct _NPI_REGISTRATION_INSTANCE - NPI_REGISTRATION_INSTANCE, a registration's data
+ * @Version: 0.
+ * @Size: sizeof(NPI_REGISTRATION_INSTANCE).
+ * @NpiId: the NPI; NMR matches registrations on its value.
+ * @ModuleId: the registering module's id; optional.
+ * @Number: a number for the module's own use.
+ * @NpiSpecificCharacteristics: NPI-defined; optional.
+ *
+ * Laid out like &struct nmr_registration_instance, field for field.
+ */
 typedef struct _NPI_REGISTRATION_INSTANCE {
 	USHORT Version;
 	USHORT Size;
@@ -194,7 +233,18 @@ VOID NTAPI NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN(_In_ PVOID ProviderBindingCon
 
 typedef const struct _NPI_CLIENT_CHARACTERISTICS *PNPI_CLIENT_CHARACTERISTICS;
 
-/* Version must be 0 and Length sizeof(NPI_CLIENT_CHARACTERISTICS). */
+/**
+ * struct _NPI_CLIENT_CHARACTERISTICS - NPI_CLIENT_CHARACTERISTICS
+ * @Version: 0.
+ * @Length: sizeof(NPI_CLIENT_CHARACTERISTICS).
+ * @ClientAttachProvider: offered each provider of the NPI; required.
+ * @ClientDetachProvider: a binding is being detached; required.
+ * @ClientCleanupBindingContext: both sides have detached; optional.
+ * @ClientRegistrationInstance: the client's registration data.
+ *
+ * What NmrRegisterClient() registers; a thunk stands between it and the
+ * native &struct nmr_client_characteristics ("Thunks" above).
+ */
 typedef struct _NPI_CLIENT_CHARACTERISTICS {
 	USHORT Version;
 	USHORT Length;
@@ -206,7 +256,18 @@ typedef struct _NPI_CLIENT_CHARACTERISTICS {
 
 typedef const struct _NPI_PROVIDER_CHARACTERISTICS *PNPI_PROVIDER_CHARACTERISTICS;
 
-/* Version must be 0 and Length sizeof(NPI_PROVIDER_CHARACTERISTICS). */
+/**
+ * struct _NPI_PROVIDER_CHARACTERISTICS - NPI_PROVIDER_CHARACTERISTICS
+ * @Version: 0.
+ * @Length: sizeof(NPI_PROVIDER_CHARACTERISTICS).
+ * @ProviderAttachClient: called by NmrClientAttachProvider(); required.
+ * @ProviderDetachClient: a binding is being detached; required.
+ * @ProviderCleanupBindingContext: both sides have detached; optional.
+ * @ProviderRegistrationInstance: the provider's registration data.
+ *
+ * What NmrRegisterProvider() registers; a thunk stands between it and the
+ * native &struct nmr_provider_characteristics ("Thunks" above).
+ */
 typedef struct _NPI_PROVIDER_CHARACTERISTICS {
 	USHORT Version;
 	USHORT Length;

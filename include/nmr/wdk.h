@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * wdk.h - the WDK basics that Windows NMR code is written with.
- *
+ */
+
+/**
  * DOC: WDK basics
  *
  * A Windows network module is written with the WDK's base types, its SAL
@@ -22,7 +24,9 @@
  *   nmr_ntstatus_to_errno() and nmr_errno_to_ntstatus() convert.
  * - GUID has the Windows layout and alignment; DEFINE_GUID() and
  *   IsEqualGUID() work as on Windows.
- *
+ */
+
+/**
  * DOC: NTSTATUS and errno
  *
  * The five codes of the contract convert both ways: STATUS_SUCCESS is 0,
@@ -359,13 +363,19 @@ static inline NTSTATUS nmr_errno_to_ntstatus(int err)
 	}
 }
 
-/*
- * The Windows layout and alignment, so that a structure embedding a GUID
- * lays out as on Windows.  A guid_t has the same 16 bytes but is only
- * byte-aligned: a Windows module reads the GUIDs it owns and the module
- * ids NMR hands it (struct nmr_module_id is 8-aligned) through their
- * fields, and an NPI id a native peer gave, which may sit at any address,
- * only with IsEqualGUID() or memcpy() ("GUIDs" in <nmr/netioddk.h>).
+/**
+ * struct _GUID - GUID, with the Windows layout and alignment
+ * @Data1: the first 4 bytes, little-endian.
+ * @Data2: the next 2, little-endian.
+ * @Data3: the next 2, little-endian.
+ * @Data4: the last 8, in order.
+ *
+ * 16 bytes, 4-aligned, so that a structure embedding a GUID lays out as on
+ * Windows.  A guid_t has the same 16 bytes but is only byte-aligned: a
+ * Windows module reads the GUIDs it owns and the module ids NMR hands it
+ * (&struct nmr_module_id is 8-aligned) through their fields, and an NPI
+ * id a native peer gave, which may sit at any address, only with
+ * IsEqualGUID() or memcpy() ("GUIDs" in <nmr/netioddk.h>).
  */
 typedef struct _GUID {
 	ULONG Data1;
