@@ -67,9 +67,9 @@
 /**
  * DOC: GUIDs
  *
- * GUID has the Windows alignment, 4, where guid_t has 1.  Every GUID the
- * Windows layer hands a Windows module is one the Windows side owns, or
- * is 4-aligned, except one:
+ * GUID has the Windows alignment, 4, where guid_t has 1.  The GUIDs the
+ * Windows layer hands a Windows module, in a peer's registration instance,
+ * are 4-aligned but one:
  *
  * - a Windows peer's NpiId and ModuleId are its own GUID and NPI_MODULEID;
  * - a native peer's module id is a &struct nmr_module_id, 8-aligned (its
