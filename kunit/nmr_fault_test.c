@@ -59,7 +59,8 @@ struct nmr_fault_counts {
 struct nmr_fault {
 	struct kunit *test;
 	bool win;	/* register through <nmr/netioddk.h> */
-	guid_t npi;
+	/* A Windows registration's NpiId too: a GUID, 4-aligned. */
+	guid_t npi __aligned(__alignof__(GUID));
 	struct nmr_client_characteristics cchars;
 	struct nmr_provider_characteristics pchars;
 	NPI_CLIENT_CHARACTERISTICS wcchars;

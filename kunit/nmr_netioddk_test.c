@@ -31,6 +31,18 @@
 
 #include <nmr/netioddk.h>
 
+/*
+ * DEFINE_GUID() without INITGUID declares; with it, after a second
+ * inclusion as on Windows, defines.  The declaration must come first for
+ * the definition to compile as the same object.
+ */
+DEFINE_GUID(ndk_defined_guid,
+	    0x78cab5c3, 0x128f, 0x45b3, 0xa5, 0x9c, 0x54, 0x7c, 0x84, 0x75, 0xf3, 0x3d);
+#define INITGUID
+#include <nmr/wdk.h>
+DEFINE_GUID(ndk_defined_guid,
+	    0x78cab5c3, 0x128f, 0x45b3, 0xa5, 0x9c, 0x54, 0x7c, 0x84, 0x75, 0xf3, 0x3d);
+
 /* Long enough for a debug kernel under TCG; a hung core still fails fast. */
 #define NDK_TIMEOUT	(10 * HZ)
 /* How long something that must not happen yet is given to happen. */
@@ -747,10 +759,10 @@ static void errno_converts_to_the_ntstatus_of_the_contract_table(struct kunit *t
 static void other_failures_convert_to_eio_and_status_unsuccessful(struct kunit *test)
 {
 	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno(STATUS_UNSUCCESSFUL), -EIO);
-	/* STATUS_NOT_SUPPORTED */
-	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC00000BB), -EIO);
+	/* STATUS_SHARING_VIOLATION, which has no errno of its meaning. */
+	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC0000043), -EIO);
 	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-EIO), STATUS_UNSUCCESSFUL);
-	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-EPERM), STATUS_UNSUCCESSFUL);
+	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-EDOM), STATUS_UNSUCCESSFUL);
 	KUNIT_EXPECT_EQ(test, nmr_errno_to_ntstatus(-ESHUTDOWN), STATUS_UNSUCCESSFUL);
 }
 
@@ -791,6 +803,203 @@ static void windows_guid_initializer_has_the_bytes_of_guid_init(struct kunit *te
 					       0x7c, 0x84, 0x75, 0xf3, 0x3d);
 
 	KUNIT_EXPECT_MEMEQ(test, &win, &native, sizeof(native));
+}
+
+/*
+ * Every code of <nmr/wdk.h> that has an errno of its own, with its Windows
+ * value written out here rather than through the header's names.
+ */
+static const struct {
+	u32 status;
+	int err;
+} ndk_round_trip_table[] = {
+	{ 0x00000000, 0 },			/* STATUS_SUCCESS */
+	{ 0x00000103, -EINPROGRESS },		/* STATUS_PENDING */
+	{ 0x80000005, -EOVERFLOW },		/* STATUS_BUFFER_OVERFLOW */
+	{ 0x80000011, -EBUSY },			/* STATUS_DEVICE_BUSY */
+	{ 0xC0000008, -EBADF },			/* STATUS_INVALID_HANDLE */
+	{ 0xC000000D, -EINVAL },		/* STATUS_INVALID_PARAMETER */
+	{ 0xC000000E, -ENXIO },			/* STATUS_NO_SUCH_DEVICE */
+	{ 0xC0000010, -ENOTTY },		/* STATUS_INVALID_DEVICE_REQUEST */
+	{ 0xC0000022, -EACCES },		/* STATUS_ACCESS_DENIED */
+	{ 0xC0000023, -ERANGE },		/* STATUS_BUFFER_TOO_SMALL */
+	{ 0xC0000035, -EEXIST },		/* STATUS_OBJECT_NAME_COLLISION */
+	{ 0xC0000061, -EPERM },			/* STATUS_PRIVILEGE_NOT_HELD */
+	{ 0xC000009A, -ENOMEM },		/* STATUS_INSUFFICIENT_RESOURCES */
+	{ 0xC000009D, -ENOTCONN },		/* STATUS_DEVICE_NOT_CONNECTED */
+	{ 0xC00000A3, -EAGAIN },		/* STATUS_DEVICE_NOT_READY */
+	{ 0xC00000B5, -ETIMEDOUT },		/* STATUS_IO_TIMEOUT */
+	{ 0xC00000BB, -EOPNOTSUPP },		/* STATUS_NOT_SUPPORTED */
+	{ 0xC0000120, -ECANCELED },		/* STATUS_CANCELLED */
+	{ 0xC000020A, -EADDRINUSE },		/* STATUS_ADDRESS_ALREADY_EXISTS */
+	{ 0xC000020D, -ECONNRESET },		/* STATUS_CONNECTION_RESET */
+	{ 0xC0000225, -ENOENT },		/* STATUS_NOT_FOUND */
+	{ 0xC0000236, -ECONNREFUSED },		/* STATUS_CONNECTION_REFUSED */
+	{ 0xC000023C, -ENETUNREACH },		/* STATUS_NETWORK_UNREACHABLE */
+	{ 0xC000023D, -EHOSTUNREACH },		/* STATUS_HOST_UNREACHABLE */
+	{ 0xC0000241, -ECONNABORTED },		/* STATUS_CONNECTION_ABORTED */
+	{ 0xC00002B9, -ENODEV },		/* STATUS_NOINTERFACE */
+};
+
+static void every_status_with_an_errno_round_trips(struct kunit *test)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(ndk_round_trip_table); i++) {
+		NTSTATUS status = (NTSTATUS)ndk_round_trip_table[i].status;
+		int err = ndk_round_trip_table[i].err;
+
+		KUNIT_EXPECT_EQ_MSG(test, nmr_ntstatus_to_errno(status), err, "NTSTATUS %#x",
+				    (u32)status);
+		KUNIT_EXPECT_EQ_MSG(test, nmr_errno_to_ntstatus(err), status, "errno %d", err);
+	}
+}
+
+/* Where two codes mean one errno, the errno comes back as the other. */
+static void statuses_sharing_an_errno_convert_one_way(struct kunit *test)
+{
+	/* STATUS_NO_MEMORY, STATUS_OBJECT_NAME_NOT_FOUND, STATUS_NOT_IMPLEMENTED */
+	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC0000017), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC0000034), -ENOENT);
+	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0xC0000002), -EOPNOTSUPP);
+	/* STATUS_TIMEOUT, a success code; the errno comes back a failure. */
+	KUNIT_EXPECT_EQ(test, nmr_ntstatus_to_errno((NTSTATUS)0x00000102), -ETIMEDOUT);
+	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(nmr_errno_to_ntstatus(-ETIMEDOUT)));
+}
+
+static void new_status_values_are_the_windows_ones(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_TIMEOUT, 0x00000102);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_BUFFER_OVERFLOW, 0x80000005);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_DEVICE_BUSY, 0x80000011);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_NOT_IMPLEMENTED, 0xC0000002);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_INVALID_HANDLE, 0xC0000008);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_NO_SUCH_DEVICE, 0xC000000E);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_INVALID_DEVICE_REQUEST, 0xC0000010);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_NO_MEMORY, 0xC0000017);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_ACCESS_DENIED, 0xC0000022);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_BUFFER_TOO_SMALL, 0xC0000023);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_OBJECT_NAME_NOT_FOUND, 0xC0000034);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_OBJECT_NAME_COLLISION, 0xC0000035);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_PRIVILEGE_NOT_HELD, 0xC0000061);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_DEVICE_NOT_CONNECTED, 0xC000009D);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_DEVICE_NOT_READY, 0xC00000A3);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_IO_TIMEOUT, 0xC00000B5);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_NOT_SUPPORTED, 0xC00000BB);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_CANCELLED, 0xC0000120);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_ADDRESS_ALREADY_EXISTS, 0xC000020A);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_CONNECTION_RESET, 0xC000020D);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_NOT_FOUND, 0xC0000225);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_CONNECTION_REFUSED, 0xC0000236);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_NETWORK_UNREACHABLE, 0xC000023C);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_HOST_UNREACHABLE, 0xC000023D);
+	KUNIT_EXPECT_EQ(test, (u32)STATUS_CONNECTION_ABORTED, 0xC0000241);
+}
+
+static void nt_severity_tests_read_the_top_two_bits(struct kunit *test)
+{
+	KUNIT_EXPECT_FALSE(test, NT_INFORMATION(STATUS_SUCCESS));
+	KUNIT_EXPECT_FALSE(test, NT_WARNING(STATUS_SUCCESS));
+	KUNIT_EXPECT_FALSE(test, NT_ERROR(STATUS_SUCCESS));
+	KUNIT_EXPECT_TRUE(test, NT_INFORMATION((NTSTATUS)0x40000000));
+	KUNIT_EXPECT_FALSE(test, NT_ERROR((NTSTATUS)0x40000000));
+	KUNIT_EXPECT_TRUE(test, NT_WARNING(STATUS_BUFFER_OVERFLOW));
+	KUNIT_EXPECT_FALSE(test, NT_ERROR(STATUS_BUFFER_OVERFLOW));
+	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(STATUS_BUFFER_OVERFLOW));
+	KUNIT_EXPECT_TRUE(test, NT_ERROR(STATUS_NOT_FOUND));
+	KUNIT_EXPECT_FALSE(test, NT_WARNING(STATUS_NOT_FOUND));
+	KUNIT_EXPECT_FALSE(test, NT_INFORMATION(STATUS_NOT_FOUND));
+}
+
+/* A GUID after a char, as a structure embedding one lays it out. */
+struct ndk_guid_after_char {
+	char c;
+	GUID guid;
+};
+
+static void guid_has_the_windows_size_alignment_and_offsets(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, sizeof(GUID), 16);
+	KUNIT_EXPECT_EQ(test, __alignof__(GUID), 4);
+	KUNIT_EXPECT_EQ(test, offsetof(GUID, Data1), 0);
+	KUNIT_EXPECT_EQ(test, offsetof(GUID, Data2), 4);
+	KUNIT_EXPECT_EQ(test, offsetof(GUID, Data3), 6);
+	KUNIT_EXPECT_EQ(test, offsetof(GUID, Data4), 8);
+	KUNIT_EXPECT_EQ(test, offsetof(struct ndk_guid_after_char, guid), 4);
+	KUNIT_EXPECT_EQ(test, sizeof(struct ndk_guid_after_char), 20);
+	/* NPI_MODULEID as on Windows x64: the union at 8, 24 bytes. */
+	KUNIT_EXPECT_EQ(test, offsetof(NPI_MODULEID, Length), 0);
+	KUNIT_EXPECT_EQ(test, offsetof(NPI_MODULEID, Type), 4);
+	KUNIT_EXPECT_EQ(test, offsetof(NPI_MODULEID, Guid), 8);
+	KUNIT_EXPECT_EQ(test, offsetof(NPI_MODULEID, IfLuid), 8);
+	KUNIT_EXPECT_EQ(test, sizeof(NPI_MODULEID), 24);
+}
+
+static void define_guid_declares_then_defines_with_initguid(struct kunit *test)
+{
+	static const guid_t native = GUID_INIT(0x78cab5c3, 0x128f, 0x45b3, 0xa5, 0x9c, 0x54,
+					       0x7c, 0x84, 0x75, 0xf3, 0x3d);
+
+	KUNIT_EXPECT_MEMEQ(test, &ndk_defined_guid, &native, sizeof(native));
+	KUNIT_EXPECT_EQ(test, ndk_defined_guid.Data1, 0x78cab5c3);
+	KUNIT_EXPECT_EQ(test, ndk_defined_guid.Data2, 0x128f);
+	KUNIT_EXPECT_EQ(test, ndk_defined_guid.Data3, 0x45b3);
+	KUNIT_EXPECT_EQ(test, ndk_defined_guid.Data4[7], 0x3d);
+}
+
+static void is_equal_guid_compares_every_byte_of_the_value(struct kunit *test)
+{
+	/* The second copy at an odd address, as a native guid_t may be. */
+	u8 buf[2 * sizeof(GUID) + 1];
+	GUID a = ndk_defined_guid;
+	const GUID *b = (const GUID *)(buf + 1);
+	unsigned int i;
+
+	memcpy(buf + 1, &ndk_defined_guid, sizeof(GUID));
+	KUNIT_EXPECT_TRUE(test, IsEqualGUID(&a, &ndk_defined_guid));
+	KUNIT_EXPECT_TRUE(test, IsEqualGUID(&a, b));
+	for (i = 0; i < sizeof(GUID); i++) {
+		buf[1 + i] ^= 0x01;
+		KUNIT_EXPECT_FALSE_MSG(test, IsEqualGUID(&a, b), "byte %u differs", i);
+		buf[1 + i] ^= 0x01;
+	}
+}
+
+static void nmr_is_equal_npi_module_id_compares_type_and_guid_or_luid(struct kunit *test)
+{
+	NPI_MODULEID a = { sizeof(NPI_MODULEID), MIT_GUID };
+	NPI_MODULEID b = { sizeof(NPI_MODULEID), MIT_GUID };
+
+	a.Guid = ndk_defined_guid;
+	b.Guid = ndk_defined_guid;
+	KUNIT_EXPECT_TRUE(test, NmrIsEqualNpiModuleId(&a, &b));
+	b.Length = 0;
+	KUNIT_EXPECT_TRUE_MSG(test, NmrIsEqualNpiModuleId(&a, &b), "Length is not compared");
+	b.Guid.Data4[7] ^= 1;
+	KUNIT_EXPECT_FALSE(test, NmrIsEqualNpiModuleId(&a, &b));
+	b.Guid.Data4[7] ^= 1;
+	b.Guid.Data1 ^= 1;
+	KUNIT_EXPECT_FALSE(test, NmrIsEqualNpiModuleId(&a, &b));
+
+	/* The same 16 bytes under another Type are another module. */
+	memset(&a, 0, sizeof(a));
+	memset(&b, 0, sizeof(b));
+	a.Type = MIT_GUID;
+	b.Type = MIT_IF_LUID;
+	KUNIT_EXPECT_FALSE(test, NmrIsEqualNpiModuleId(&a, &b));
+
+	a.Type = MIT_IF_LUID;
+	a.IfLuid.LowPart = 7;
+	a.IfLuid.HighPart = 9;
+	b.IfLuid = a.IfLuid;
+	/* Only the LUID counts: the bytes past it in the union differ. */
+	b.Guid.Data4[7] = 0xff;
+	KUNIT_EXPECT_TRUE(test, NmrIsEqualNpiModuleId(&a, &b));
+	b.IfLuid.HighPart = 10;
+	KUNIT_EXPECT_FALSE(test, NmrIsEqualNpiModuleId(&a, &b));
+	b.IfLuid.HighPart = 9;
+	b.IfLuid.LowPart = 8;
+	KUNIT_EXPECT_FALSE(test, NmrIsEqualNpiModuleId(&a, &b));
 }
 
 /* Binding across the two APIs */
@@ -1372,6 +1581,14 @@ static struct kunit_case ndk_test_cases[] = {
 	KUNIT_CASE(status_values_are_the_windows_ones),
 	KUNIT_CASE(nt_success_holds_for_success_and_pending_only),
 	KUNIT_CASE(windows_guid_initializer_has_the_bytes_of_guid_init),
+	KUNIT_CASE(every_status_with_an_errno_round_trips),
+	KUNIT_CASE(statuses_sharing_an_errno_convert_one_way),
+	KUNIT_CASE(new_status_values_are_the_windows_ones),
+	KUNIT_CASE(nt_severity_tests_read_the_top_two_bits),
+	KUNIT_CASE(guid_has_the_windows_size_alignment_and_offsets),
+	KUNIT_CASE(define_guid_declares_then_defines_with_initguid),
+	KUNIT_CASE(is_equal_guid_compares_every_byte_of_the_value),
+	KUNIT_CASE(nmr_is_equal_npi_module_id_compares_type_and_guid_or_luid),
 	KUNIT_CASE(windows_provider_and_native_client_hand_over_contexts_and_dispatch),
 	KUNIT_CASE(native_client_sees_the_windows_provider_registration_instance),
 	KUNIT_CASE(windows_provider_sees_the_native_client_registration_instance),

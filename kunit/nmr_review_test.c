@@ -214,7 +214,8 @@ struct rv {
 	bool teardown;
 	/* A wait or a thread timed out: NMR or a thread may still use this. */
 	bool leak;
-	guid_t npi[2];
+	/* Windows registrations' NpiIds too: GUIDs, 4-aligned. */
+	guid_t npi[2] __aligned(__alignof__(GUID));
 	struct rv_thread th[RV_THREADS];
 	struct completion kick;
 	struct rv_reg *regs[RV_MAX_REGS];

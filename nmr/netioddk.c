@@ -35,7 +35,14 @@
 #define NMR_WIN_SAME_OFFSET(win, win_field, native, native_field) \
 	static_assert(offsetof(win, win_field) == offsetof(native, native_field))
 
-static_assert(sizeof(GUID) == sizeof(guid_t) && __alignof__(GUID) == __alignof__(guid_t));
+/*
+ * A GUID is read as a guid_t (the NPI ids of Windows registrations), which
+ * needs no more alignment; the module ids the core hands a Windows module
+ * hold their GUID 4-aligned ("GUIDs" in <nmr/netioddk.h>).
+ */
+static_assert(sizeof(GUID) == sizeof(guid_t) && __alignof__(GUID) >= __alignof__(guid_t));
+static_assert(__alignof__(struct nmr_module_id) % __alignof__(GUID) == 0 &&
+	      offsetof(struct nmr_module_id, guid) % __alignof__(GUID) == 0);
 static_assert(sizeof(LUID) == sizeof(u64));
 static_assert(sizeof(NPI_MODULEID_TYPE) == sizeof(enum nmr_module_id_type));
 NMR_WIN_SAME_OFFSET(NPI_MODULEID, Length, struct nmr_module_id, length);

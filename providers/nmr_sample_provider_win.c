@@ -3,16 +3,19 @@
  * nmr_sample_provider_win - a provider of the sample NPI written as a
  * Windows NMR provider, against <nmr/netioddk.h>.
  *
- * Everything between module_init and module_exit is what a Windows provider
- * module looks like: NTSTATUS and the Windows types, a GUID written the
- * Windows way, NPI_PROVIDER_CHARACTERISTICS, the ProviderAttachClient,
+ * Everything but the module frame at the end is what a Windows provider
+ * module looks like: SAL annotations, NTSTATUS and the Windows types, the
+ * NPI id from DEFINE_GUID() (nmr_sample_npi_win.h, defined here with
+ * INITGUID), a module id written the Windows way,
+ * NPI_PROVIDER_CHARACTERISTICS, the ProviderAttachClient,
  * ProviderDetachClient and ProviderCleanupBindingContext callbacks, and an
  * Unload routine that is the Windows documentation's "Unloading a Provider
  * Module" sequence unchanged: NmrDeregisterProvider(), and if it returns
  * STATUS_PENDING, NmrWaitForProviderDeregisterComplete().  What a port
- * changes is the frame around it: module_init and module_exit call
- * DriverEntry and Unload, a spinlock_t stands for the KSPIN_LOCK, kzalloc()
- * for ExAllocatePool2() and pr_info() for DbgPrint() (docs/porting.md).
+ * changes is the frame around it and the kernel services it uses:
+ * module_init and module_exit call DriverEntry and Unload, a spinlock_t
+ * stands for the KSPIN_LOCK, kzalloc() for ExAllocatePool2() and pr_info()
+ * for DbgPrint() (docs/porting.md).
  *
  * It implements the sample NPI of nmr_sample_npi.h with that NPI's own
  * types and version, so the native nmr_sample_client binds to it like to
@@ -26,6 +29,7 @@
  *   rmmod nmr_sample_provider_win
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+#define INITGUID
 
 #include <linux/atomic.h>
 #include <linux/delay.h>
@@ -35,15 +39,11 @@
 #include <linux/spinlock.h>
 #include <nmr/netioddk.h>
 #include <nmr_sample_npi.h>
+#include <nmr_sample_npi_win.h>
 
 static unsigned int hold_ms;
 module_param(hold_ms, uint, 0644);
 MODULE_PARM_DESC(hold_ms, "Milliseconds each request is held in flight (default 0)");
-
-/* The sample NPI, {78cab5c3-128f-45b3-a59c-547c8475f33d}, as Windows spells it. */
-static const NPIID NPI_SAMPLE_ID = {
-	0x78cab5c3, 0x128f, 0x45b3, { 0xa5, 0x9c, 0x54, 0x7c, 0x84, 0x75, 0xf3, 0x3d }
-};
 
 /* {3f1c2a8e-5b7d-4e10-9c6a-2d4e8f0b1a93} */
 static const NPI_MODULEID ProviderModuleId = {
@@ -185,7 +185,7 @@ static const struct nmr_sample_provider_dispatch ProviderDispatchTable = {
 	.get_stats = ProviderGetStats,
 };
 
-static const char *PeerName(PNPI_REGISTRATION_INSTANCE Instance)
+static const char *PeerName(_In_ PNPI_REGISTRATION_INSTANCE Instance)
 {
 	const struct nmr_sample_npi_chars *Chars = Instance->NpiSpecificCharacteristics;
 
@@ -193,6 +193,7 @@ static const char *PeerName(PNPI_REGISTRATION_INSTANCE Instance)
 }
 
 /* Process context (PASSIVE_LEVEL). */
+_Use_decl_annotations_
 static NTSTATUS ProviderAttachClient(HANDLE NmrBindingHandle, PVOID ProviderContext,
 				     PNPI_REGISTRATION_INSTANCE ClientRegistrationInstance,
 				     PVOID ClientBindingContext, const void *ClientDispatch,
@@ -226,6 +227,7 @@ static NTSTATUS ProviderAttachClient(HANDLE NmrBindingHandle, PVOID ProviderCont
 }
 
 /* Any context (<= DISPATCH_LEVEL): does not sleep. */
+_Use_decl_annotations_
 static NTSTATUS ProviderDetachClient(PVOID ProviderBindingContext)
 {
 	PPROVIDER_BINDING_CONTEXT Binding = ProviderBindingContext;
@@ -249,7 +251,8 @@ static NTSTATUS ProviderDetachClient(PVOID ProviderBindingContext)
 }
 
 /* Any context (<= DISPATCH_LEVEL): does not sleep. */
-static void ProviderCleanupBindingContext(PVOID ProviderBindingContext)
+_Use_decl_annotations_
+static VOID ProviderCleanupBindingContext(PVOID ProviderBindingContext)
 {
 	PPROVIDER_BINDING_CONTEXT Binding = ProviderBindingContext;
 
@@ -258,7 +261,7 @@ static void ProviderCleanupBindingContext(PVOID ProviderBindingContext)
 	kfree(Binding);
 }
 
-static NTSTATUS DriverEntry(void)
+static NTSTATUS DriverEntry(VOID)
 {
 	NTSTATUS Status;
 
@@ -276,7 +279,7 @@ static NTSTATUS DriverEntry(void)
 }
 
 /* "Unloading a Provider Module", as in the Windows documentation. */
-static void Unload(void)
+static VOID Unload(VOID)
 {
 	NTSTATUS Status;
 

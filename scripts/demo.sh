@@ -87,6 +87,24 @@ mark; run rmmod nmr_sample_provider; show
 step "rmmod the pinned sample: now it unloads"
 mark; run rmmod nmr_sample_pinned; show
 
+step "Load the Windows-style samples, written against <nmr/netioddk.h>: the provider holds each request 3 s, the client attaches in its ClientAttachProvider callback with NmrClientAttachProvider() and calls it from a work item"
+mark
+run insmod nmr_sample_provider_win.ko hold_ms=3000
+run insmod nmr_sample_client_win.ko period_ms=60000
+wait_log "nmr_sample_provider_win: request 1 from client nmr_sample_client_win: holding it"
+show
+
+step "rmmod the Windows provider while the client's call is in flight: both detach callbacks return STATUS_PENDING; the request's end calls NmrProviderDetachClientComplete(), the client's work item NmrClientDetachProviderComplete() when the call returns, and only then does NmrWaitForProviderDeregisterComplete() return"
+mark; run rmmod nmr_sample_provider_win; show
+
+step "Load the Windows provider again, then rmmod the Windows client with no call in flight: its detach returns STATUS_SUCCESS, and its Unload is 'Unloading a Client Module'"
+mark
+run insmod nmr_sample_provider_win.ko
+wait_log "nmr_sample_client_win: call 1 into nmr_sample_provider_win: sum 1"
+run rmmod nmr_sample_client_win
+run rmmod nmr_sample_provider_win
+show
+
 step "rmmod nmr: nothing uses it any more"
 mark; run rmmod nmr; show
 GUEST

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Write the API reference, docs/api.rst, from the kernel-doc comments of
-# the public header and of every function nmr.ko exports, with the
+# the public headers (the native <nmr/nmr.h>, the Windows <nmr/netioddk.h>
+# and <nmr/wdk.h>) and of every function nmr.ko exports, with the
 # kernel's own scripts/kernel-doc (reStructuredText, as Documentation/
 # uses).  scripts/static-checks.sh fails when the committed file differs
 # from what this writes.
@@ -16,7 +17,23 @@ kdoc=$(nmr_src_dir)/scripts/kernel-doc
 cd "$NMR_TOP"
 
 exported() {	# the symbols FILE exports, in file order
-	sed -n 's/^EXPORT_SYMBOL_NMR(\([a-z_]*\));$/\1/p' "$1"
+	sed -n 's/^EXPORT_SYMBOL_NMR(\([A-Za-z_]*\));$/\1/p' "$1"
+}
+
+heading() {	# a section title, underlined
+	printf '\n%s\n%s\n' "$1" "$(printf '=%.0s' $(seq ${#1}))"
+}
+
+functions_in() {	# the kernel-doc of every function each FILE exports
+	local f s syms
+	for f; do
+		syms=()
+		for s in $(exported "$f"); do
+			syms+=(-function "$s")
+		done
+		heading "Functions in $f"
+		"$kdoc" -rst "${syms[@]}" "$f"
+	done
 }
 
 {
@@ -33,17 +50,26 @@ Include ``<nmr/nmr.h>`` and say ``NMR_IMPORT_NS();`` once in the module.
 
 HEAD
 	for doc in "Overview" "Rundown protection"; do
-		printf '\n%s\n%s\n' "$doc" "$(printf '=%.0s' $(seq ${#doc}))"
+		heading "$doc"
 		"$kdoc" -rst -function "$doc" include/nmr/nmr.h
 	done
-	printf '\nTypes\n=====\n'
+	heading "Types"
 	"$kdoc" -rst -no-doc-sections include/nmr/nmr.h
-	for f in nmr/registry.c nmr/binding.c nmr/rundown.c; do
-		syms=()
-		for s in $(exported "$f"); do
-			syms+=(-function "$s")
-		done
-		printf '\nFunctions in %s\n%s\n' "$f" "$(printf '=%.0s' $(seq $((13 + ${#f}))))"
-		"$kdoc" -rst "${syms[@]}" "$f"
+	functions_in nmr/registry.c nmr/binding.c nmr/rundown.c
+
+	heading "The Windows API"
+	printf '\nInclude ``<nmr/netioddk.h>`` (it includes ``<nmr/nmr.h>`` and\n'
+	printf '``<nmr/wdk.h>``); docs/porting.md lists what a port changes.\n'
+	for doc in "WDK basics" "NTSTATUS and errno"; do
+		heading "$doc"
+		"$kdoc" -rst -function "$doc" include/nmr/wdk.h
 	done
+	for doc in "Porting header" "Thunks" "GUIDs" "IRQL"; do
+		heading "$doc"
+		"$kdoc" -rst -function "$doc" include/nmr/netioddk.h
+	done
+	heading "Windows types and inline functions"
+	"$kdoc" -rst -no-doc-sections include/nmr/wdk.h
+	"$kdoc" -rst -no-doc-sections include/nmr/netioddk.h
+	functions_in nmr/netioddk.c
 } 2> >(grep -v 'Sphinx version' >&2) >"$out"

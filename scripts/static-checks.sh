@@ -20,9 +20,17 @@
 #                                 LINUX_VERSION_CODE, CONSTANT_COMPARISON
 #   nmr/nmr_trace.h               the TRACE_EVENT idiom of include/trace/events/:
 #                                 PARENTHESIS_ALIGNMENT, OPEN_ENDED_LINE
+#   include/nmr/wdk.h             the same, and SAL annotations are macros
+#                                 that drop their arguments, DEFINE_GUID a
+#                                 declaration: also MACRO_ARG_UNUSED,
+#                                 MACRO_ARG_REUSE,
+#                                 MULTISTATEMENT_MACRO_USE_DO_WHILE
 #   include/nmr/netioddk.h,       Windows names and types are the point of
-#   providers/nmr_sample_provider_win.c:
+#   providers/nmr_sample_provider_win.c,
+#   clients/nmr_sample_client_win.c:
 #                                 CAMELCASE, NEW_TYPEDEFS
+#   providers/include/nmr_sample_npi_win.h:
+#                                 CAMELCASE (the Windows names)
 #   nmr/netioddk.c, kunit/nmr_netioddk_test.c, kunit/nmr_fault_test.c,
 #   kunit/nmr_review_test.c:
 #                                 CAMELCASE (they use the Windows names)
@@ -57,7 +65,10 @@ ignores_for() {
 	case $1 in
 	include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
 	nmr/nmr_trace.h) echo PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE ;;
-	include/nmr/netioddk.h | providers/nmr_sample_provider_win.c) echo CAMELCASE,NEW_TYPEDEFS ;;
+	include/nmr/netioddk.h | providers/nmr_sample_provider_win.c | \
+	clients/nmr_sample_client_win.c) echo CAMELCASE,NEW_TYPEDEFS ;;
+	include/nmr/wdk.h) echo CAMELCASE,NEW_TYPEDEFS,MACRO_ARG_UNUSED,MACRO_ARG_REUSE,MULTISTATEMENT_MACRO_USE_DO_WHILE ;;
+	providers/include/nmr_sample_npi_win.h) echo CAMELCASE ;;
 	nmr/netioddk.c | kunit/nmr_netioddk_test.c | kunit/nmr_fault_test.c | \
 	kunit/nmr_review_test.c) echo CAMELCASE ;;
 	esac

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * netioddk.h - the Windows NMR API, for porting Windows network modules.
- *
+ */
+
+/**
  * DOC: Porting header
  *
  * A Windows network module that provides or uses an NPI includes
@@ -10,27 +12,30 @@
  * Windows signatures and structure layouts, on top of <nmr/nmr.h>, so that
  * it builds against nmr.ko with few changes (docs/porting.md lists them):
  *
- * - NTSTATUS is a 32-bit int holding the Windows values.  The five codes of
- *   the contract convert to and from errno with nmr_ntstatus_to_errno() and
- *   nmr_errno_to_ntstatus(): STATUS_SUCCESS is 0, STATUS_PENDING
- *   -EINPROGRESS, STATUS_NOINTERFACE -ENODEV, STATUS_INSUFFICIENT_RESOURCES
- *   -ENOMEM and STATUS_INVALID_PARAMETER -EINVAL.  Any other failure is
- *   STATUS_UNSUCCESSFUL one way and -EIO the other.
+ * - The WDK basics the module is written with, its base types, SAL and
+ *   IRQL annotations, NTSTATUS codes and GUIDs, come from <nmr/wdk.h>,
+ *   which this header includes.  NTSTATUS is a 32-bit int holding the
+ *   Windows values, and nmr_ntstatus_to_errno() and
+ *   nmr_errno_to_ntstatus() convert it, the five codes of the contract
+ *   and every other code with an errno of the same meaning.
  * - HANDLE is void *.  A binding handle (NmrBindingHandle) is the native
  *   &struct nmr_binding itself, so a Windows module and a native one bound
  *   to each other see the same binding.
- * - GUID has the size and alignment of guid_t, and NPI_MODULEID and
- *   NPI_REGISTRATION_INSTANCE are laid out like &struct nmr_module_id and
- *   &struct nmr_registration_instance, field for field (nmr/netioddk.c
- *   asserts both at build time).  So the registration instance an attach
- *   callback is given is the peer's own, native or Windows, and stays valid
- *   as long as the binding, as on Windows.  GUIDs keep their Windows
- *   initializers ({ Data1, Data2, Data3, { Data4 } }), whose bytes are those
- *   of GUID_INIT() with the same numbers on a little-endian kernel, the
- *   only kind this header builds on.
+ * - NPI_MODULEID and NPI_REGISTRATION_INSTANCE are laid out like
+ *   &struct nmr_module_id and &struct nmr_registration_instance, field for
+ *   field (nmr/netioddk.c asserts both at build time).  So the
+ *   registration instance an attach callback is given is the peer's own,
+ *   native or Windows, and stays valid as long as the binding, as on
+ *   Windows.  GUIDs keep their Windows initializers ({ Data1, Data2,
+ *   Data3, { Data4 } }), whose bytes are those of GUID_INIT() with the
+ *   same numbers on a little-endian kernel, the only kind this header
+ *   builds on.
+ * - NmrIsEqualNpiModuleId() compares two module ids as Windows does.
  * - NmrProviderDetachClientComplete() and NmrClientDetachProviderComplete()
  *   are the native complete functions under their Windows names.
- *
+ */
+
+/**
  * DOC: Thunks
  *
  * Characteristics cannot be handed to the core as they are: a Windows
@@ -57,7 +62,29 @@
  * That is why the thunks are compiled into nmr.ko (nmr/netioddk.c), which
  * registers through an interface internal to the core rather than only
  * <nmr/nmr.h>.
+ */
+
+/**
+ * DOC: GUIDs
  *
+ * GUID has the Windows alignment, 4, where guid_t has 1.  The GUIDs the
+ * Windows layer hands a Windows module, in a peer's registration instance,
+ * are 4-aligned but one:
+ *
+ * - a Windows peer's NpiId and ModuleId are its own GUID and NPI_MODULEID;
+ * - a native peer's module id is a &struct nmr_module_id, 8-aligned (its
+ *   union holds a u64), with the GUID at offset 8;
+ * - a native peer's NPI id is its own guid_t, which may sit at any
+ *   address.  The layer hands it over as it is, since the instance is the
+ *   peer's own, so a Windows module compares it with IsEqualGUID() (a
+ *   memcmp(), byte-wise, as on Windows) or copies it with memcpy(), and
+ *   does not read it field by field.  Its value is always that of the
+ *   module's own NPI id: NMR matches on it.
+ *
+ * The other way, a GUID read as a guid_t, is always aligned enough.
+ */
+
+/**
  * DOC: IRQL
  *
  * The Windows IRQL requirements map onto kernel contexts:
@@ -74,128 +101,47 @@
 #ifndef _NMR_NETIODDK_H
 #define _NMR_NETIODDK_H
 
-#include <asm/byteorder.h>
-#include <linux/errno.h>
 #include <linux/types.h>
 #include <nmr/nmr.h>
-
-#ifndef __LITTLE_ENDIAN
-#error "netioddk.h: GUID and LUID have their Windows, little-endian, layout"
-#endif
-
-#define VOID	void
-#define CONST	const
-#define NTAPI
-
-typedef u8 UCHAR;
-typedef u8 BOOLEAN;
-typedef u16 USHORT;
-typedef s32 LONG;
-typedef u32 ULONG;
-typedef void *PVOID;
-typedef void *HANDLE;
-typedef void **PHANDLE;
-
-#ifndef TRUE
-#define TRUE	1
-#endif
-#ifndef FALSE
-#define FALSE	0
-#endif
-
-typedef LONG NTSTATUS;
-
-#define STATUS_SUCCESS			((NTSTATUS)0x00000000)
-#define STATUS_PENDING			((NTSTATUS)0x00000103)
-#define STATUS_UNSUCCESSFUL		((NTSTATUS)0xC0000001)
-#define STATUS_INVALID_PARAMETER	((NTSTATUS)0xC000000D)
-#define STATUS_INSUFFICIENT_RESOURCES	((NTSTATUS)0xC000009A)
-#define STATUS_NOINTERFACE		((NTSTATUS)0xC00002B9)
-
-/* Success and informational codes are non-negative, STATUS_PENDING too. */
-#define NT_SUCCESS(Status)	(((NTSTATUS)(Status)) >= 0)
-
-/**
- * nmr_ntstatus_to_errno() - the errno for an NTSTATUS
- * @status: what a Windows function or callback returned.
- *
- * Return: 0 for STATUS_SUCCESS, -EINPROGRESS for STATUS_PENDING, -ENODEV
- * for STATUS_NOINTERFACE, -ENOMEM for STATUS_INSUFFICIENT_RESOURCES,
- * -EINVAL for STATUS_INVALID_PARAMETER; for any other code 0 if
- * NT_SUCCESS() holds, else -EIO.
- */
-static inline int nmr_ntstatus_to_errno(NTSTATUS status)
-{
-	switch (status) {
-	case STATUS_SUCCESS:
-		return 0;
-	case STATUS_PENDING:
-		return -EINPROGRESS;
-	case STATUS_NOINTERFACE:
-		return -ENODEV;
-	case STATUS_INSUFFICIENT_RESOURCES:
-		return -ENOMEM;
-	case STATUS_INVALID_PARAMETER:
-		return -EINVAL;
-	default:
-		return NT_SUCCESS(status) ? 0 : -EIO;
-	}
-}
-
-/**
- * nmr_errno_to_ntstatus() - the NTSTATUS for an errno
- * @err: what a native function or callback returned.
- *
- * Return: STATUS_SUCCESS for 0, STATUS_PENDING for -EINPROGRESS,
- * STATUS_NOINTERFACE for -ENODEV, STATUS_INSUFFICIENT_RESOURCES for -ENOMEM,
- * STATUS_INVALID_PARAMETER for -EINVAL, STATUS_UNSUCCESSFUL for anything
- * else.
- */
-static inline NTSTATUS nmr_errno_to_ntstatus(int err)
-{
-	switch (err) {
-	case 0:
-		return STATUS_SUCCESS;
-	case -EINPROGRESS:
-		return STATUS_PENDING;
-	case -ENODEV:
-		return STATUS_NOINTERFACE;
-	case -ENOMEM:
-		return STATUS_INSUFFICIENT_RESOURCES;
-	case -EINVAL:
-		return STATUS_INVALID_PARAMETER;
-	default:
-		return STATUS_UNSUCCESSFUL;
-	}
-}
-
-/*
- * Byte-aligned like guid_t, so that either may be read through a pointer
- * to the other.
- */
-typedef struct _GUID {
-	ULONG Data1;
-	USHORT Data2;
-	USHORT Data3;
-	UCHAR Data4[8];
-} __packed GUID;
+#include <nmr/wdk.h>
 
 typedef GUID NPIID;
 typedef const struct _GUID *PNPIID;
 
+/**
+ * struct _LUID - LUID, a locally unique id, as Windows lays it out
+ * @LowPart: the low 32 bits.
+ * @HighPart: the high 32 bits.
+ *
+ * The if_luid of &struct nmr_module_id, a u64, on a little-endian kernel.
+ */
 typedef struct _LUID {
 	ULONG LowPart;
 	LONG HighPart;
 } LUID;
 
+/**
+ * enum _NPI_MODULEID_TYPE - NPI_MODULEID_TYPE, how a module id names a module
+ * @MIT_GUID: by a GUID, in &NPI_MODULEID.Guid (%NMR_MIT_GUID).
+ * @MIT_IF_LUID: by an interface LUID, in &NPI_MODULEID.IfLuid
+ *	(%NMR_MIT_IF_LUID).
+ */
 typedef enum _NPI_MODULEID_TYPE {
 	MIT_GUID = NMR_MIT_GUID,
 	MIT_IF_LUID = NMR_MIT_IF_LUID,
 } NPI_MODULEID_TYPE;
 
-/*
- * Aligned like struct nmr_module_id, whose union holds a u64, so that
+/**
+ * struct _NPI_MODULEID - NPI_MODULEID, a module's id
+ * @Length: sizeof(NPI_MODULEID).
+ * @Type: which of @Guid and @IfLuid names the module.
+ * @Guid: the module's GUID, for %MIT_GUID.
+ * @IfLuid: the interface's LUID, for %MIT_IF_LUID.
+ *
+ * The layout of Windows (the union at offset 8, 24 bytes) and of &struct
+ * nmr_module_id, and its alignment, whose union holds a u64, so that
  * either may be read through a pointer to the other.
+ * NmrIsEqualNpiModuleId() compares two.
  */
 typedef struct _NPI_MODULEID {
 	USHORT Length;
@@ -208,9 +154,46 @@ typedef struct _NPI_MODULEID {
 
 typedef const struct _NPI_MODULEID *PNPI_MODULEID;
 
+/**
+ * NmrIsEqualNpiModuleId() - whether two module ids name the same module
+ * @ModuleId1: a module id.
+ * @ModuleId2: another module id.
+ *
+ * As on Windows: equal when both have the same Type, and the same Guid for
+ * MIT_GUID or the same IfLuid for MIT_IF_LUID.  Length is not compared.
+ *
+ * Context: any context.
+ * Return: TRUE if the module ids are equal, else FALSE.
+ */
+static inline BOOLEAN NmrIsEqualNpiModuleId(_In_ PNPI_MODULEID ModuleId1,
+					    _In_ PNPI_MODULEID ModuleId2)
+{
+	if (ModuleId1->Type != ModuleId2->Type)
+		return FALSE;
+	switch (ModuleId1->Type) {
+	case MIT_GUID:
+		return IsEqualGUID(&ModuleId1->Guid, &ModuleId2->Guid);
+	case MIT_IF_LUID:
+		return ModuleId1->IfLuid.LowPart == ModuleId2->IfLuid.LowPart &&
+		       ModuleId1->IfLuid.HighPart == ModuleId2->IfLuid.HighPart;
+	default:
+		return FALSE;
+	}
+}
+
 typedef const struct _NPI_REGISTRATION_INSTANCE *PNPI_REGISTRATION_INSTANCE;
 
-/* Version must be 0 and Size sizeof(NPI_REGISTRATION_INSTANCE). */
+/**
+ * struct _NPI_REGISTRATION_INSTANCE - NPI_REGISTRATION_INSTANCE, a registration's data
+ * @Version: 0.
+ * @Size: sizeof(NPI_REGISTRATION_INSTANCE).
+ * @NpiId: the NPI; NMR matches registrations on its value.
+ * @ModuleId: the registering module's id; optional.
+ * @Number: a number for the module's own use.
+ * @NpiSpecificCharacteristics: NPI-defined; optional.
+ *
+ * Laid out like &struct nmr_registration_instance, field for field.
+ */
 typedef struct _NPI_REGISTRATION_INSTANCE {
 	USHORT Version;
 	USHORT Size;
@@ -221,26 +204,47 @@ typedef struct _NPI_REGISTRATION_INSTANCE {
 } NPI_REGISTRATION_INSTANCE;
 
 /*
- * The callback types, without NTAPI (empty here).  The characteristics use
- * them directly; their pointer types (PNPI_*_FN) follow, for ported code.
+ * The callback types, annotated as in the WDK's netioddk.h.  The
+ * characteristics use them directly; their pointer types (PNPI_*_FN)
+ * follow, for ported code.
  */
-typedef NTSTATUS
-NPI_CLIENT_ATTACH_PROVIDER_FN(HANDLE NmrBindingHandle, PVOID ClientContext,
-			      PNPI_REGISTRATION_INSTANCE ProviderRegistrationInstance);
-typedef NTSTATUS NPI_CLIENT_DETACH_PROVIDER_FN(PVOID ClientBindingContext);
-typedef void NPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN(PVOID ClientBindingContext);
+typedef _IRQL_requires_max_(PASSIVE_LEVEL) _Function_class_(NPI_CLIENT_ATTACH_PROVIDER_FN)
+NTSTATUS NTAPI
+NPI_CLIENT_ATTACH_PROVIDER_FN(_In_ HANDLE NmrBindingHandle, _In_ PVOID ClientContext,
+			      _In_ PNPI_REGISTRATION_INSTANCE ProviderRegistrationInstance);
+typedef _IRQL_requires_max_(DISPATCH_LEVEL) _Function_class_(NPI_CLIENT_DETACH_PROVIDER_FN)
+NTSTATUS NTAPI NPI_CLIENT_DETACH_PROVIDER_FN(_In_ PVOID ClientBindingContext);
+typedef _IRQL_requires_max_(DISPATCH_LEVEL)
+_Function_class_(NPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN)
+VOID NTAPI NPI_CLIENT_CLEANUP_BINDING_CONTEXT_FN(_In_ PVOID ClientBindingContext);
 
-typedef NTSTATUS
-NPI_PROVIDER_ATTACH_CLIENT_FN(HANDLE NmrBindingHandle, PVOID ProviderContext,
-			      PNPI_REGISTRATION_INSTANCE ClientRegistrationInstance,
-			      PVOID ClientBindingContext, const void *ClientDispatch,
-			      PVOID *ProviderBindingContext, const void **ProviderDispatch);
-typedef NTSTATUS NPI_PROVIDER_DETACH_CLIENT_FN(PVOID ProviderBindingContext);
-typedef void NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN(PVOID ProviderBindingContext);
+typedef _IRQL_requires_max_(PASSIVE_LEVEL) _Function_class_(NPI_PROVIDER_ATTACH_CLIENT_FN)
+NTSTATUS NTAPI
+NPI_PROVIDER_ATTACH_CLIENT_FN(_In_ HANDLE NmrBindingHandle, _In_ PVOID ProviderContext,
+			      _In_ PNPI_REGISTRATION_INSTANCE ClientRegistrationInstance,
+			      _In_ PVOID ClientBindingContext, _In_ const void *ClientDispatch,
+			      _Out_ void **ProviderBindingContext,
+			      _Out_ const void **ProviderDispatch);
+typedef _IRQL_requires_max_(DISPATCH_LEVEL) _Function_class_(NPI_PROVIDER_DETACH_CLIENT_FN)
+NTSTATUS NTAPI NPI_PROVIDER_DETACH_CLIENT_FN(_In_ PVOID ProviderBindingContext);
+typedef _IRQL_requires_max_(DISPATCH_LEVEL)
+_Function_class_(NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN)
+VOID NTAPI NPI_PROVIDER_CLEANUP_BINDING_CONTEXT_FN(_In_ PVOID ProviderBindingContext);
 
 typedef const struct _NPI_CLIENT_CHARACTERISTICS *PNPI_CLIENT_CHARACTERISTICS;
 
-/* Version must be 0 and Length sizeof(NPI_CLIENT_CHARACTERISTICS). */
+/**
+ * struct _NPI_CLIENT_CHARACTERISTICS - NPI_CLIENT_CHARACTERISTICS
+ * @Version: 0.
+ * @Length: sizeof(NPI_CLIENT_CHARACTERISTICS).
+ * @ClientAttachProvider: offered each provider of the NPI; required.
+ * @ClientDetachProvider: a binding is being detached; required.
+ * @ClientCleanupBindingContext: both sides have detached; optional.
+ * @ClientRegistrationInstance: the client's registration data.
+ *
+ * What NmrRegisterClient() registers; a thunk stands between it and the
+ * native &struct nmr_client_characteristics ("Thunks" above).
+ */
 typedef struct _NPI_CLIENT_CHARACTERISTICS {
 	USHORT Version;
 	USHORT Length;
@@ -252,7 +256,18 @@ typedef struct _NPI_CLIENT_CHARACTERISTICS {
 
 typedef const struct _NPI_PROVIDER_CHARACTERISTICS *PNPI_PROVIDER_CHARACTERISTICS;
 
-/* Version must be 0 and Length sizeof(NPI_PROVIDER_CHARACTERISTICS). */
+/**
+ * struct _NPI_PROVIDER_CHARACTERISTICS - NPI_PROVIDER_CHARACTERISTICS
+ * @Version: 0.
+ * @Length: sizeof(NPI_PROVIDER_CHARACTERISTICS).
+ * @ProviderAttachClient: called by NmrClientAttachProvider(); required.
+ * @ProviderDetachClient: a binding is being detached; required.
+ * @ProviderCleanupBindingContext: both sides have detached; optional.
+ * @ProviderRegistrationInstance: the provider's registration data.
+ *
+ * What NmrRegisterProvider() registers; a thunk stands between it and the
+ * native &struct nmr_provider_characteristics ("Thunks" above).
+ */
 typedef struct _NPI_PROVIDER_CHARACTERISTICS {
 	USHORT Version;
 	USHORT Length;
@@ -307,15 +322,22 @@ NTSTATUS __NmrRegisterClient(PNPI_CLIENT_CHARACTERISTICS ClientCharacteristics,
 	__NmrRegisterClient(ClientCharacteristics, ClientContext, NmrClientHandle, \
 			    THIS_MODULE)
 
-NTSTATUS NmrDeregisterProvider(HANDLE NmrProviderHandle);
-NTSTATUS NmrWaitForProviderDeregisterComplete(HANDLE NmrProviderHandle);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS NmrDeregisterProvider(_In_ HANDLE NmrProviderHandle);
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS NmrWaitForProviderDeregisterComplete(_In_ HANDLE NmrProviderHandle);
 
-NTSTATUS NmrDeregisterClient(HANDLE NmrClientHandle);
-NTSTATUS NmrWaitForClientDeregisterComplete(HANDLE NmrClientHandle);
+_IRQL_requires_max_(DISPATCH_LEVEL)
+NTSTATUS NmrDeregisterClient(_In_ HANDLE NmrClientHandle);
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS NmrWaitForClientDeregisterComplete(_In_ HANDLE NmrClientHandle);
 
-NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingContext,
-				 const void *ClientDispatch, PVOID *ProviderBindingContext,
-				 const void **ProviderDispatch);
+_IRQL_requires_max_(PASSIVE_LEVEL)
+NTSTATUS NmrClientAttachProvider(_In_ HANDLE NmrBindingHandle,
+				 _In_ __drv_aliasesMem PVOID ClientBindingContext,
+				 _In_ const void *ClientDispatch,
+				 _Out_ PVOID *ProviderBindingContext,
+				 _Out_ const void **ProviderDispatch);
 
 /**
  * NmrProviderDetachClientComplete() - finish a provider's pending detach
@@ -327,7 +349,7 @@ NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingCon
  * Context: any context, including hard IRQ; does not sleep.  The cleanup
  * callbacks may run on this thread before it returns.
  */
-static inline void NmrProviderDetachClientComplete(HANDLE NmrBindingHandle)
+static inline void NmrProviderDetachClientComplete(_In_ HANDLE NmrBindingHandle)
 {
 	nmr_provider_detach_client_complete(NmrBindingHandle);
 }
@@ -342,7 +364,7 @@ static inline void NmrProviderDetachClientComplete(HANDLE NmrBindingHandle)
  * Context: any context, including hard IRQ; does not sleep.  The cleanup
  * callbacks may run on this thread before it returns.
  */
-static inline void NmrClientDetachProviderComplete(HANDLE NmrBindingHandle)
+static inline void NmrClientDetachProviderComplete(_In_ HANDLE NmrBindingHandle)
 {
 	nmr_client_detach_provider_complete(NmrBindingHandle);
 }

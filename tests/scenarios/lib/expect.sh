@@ -19,7 +19,7 @@
 SCN=$(basename "$0" .sh)
 SCN_MARK=0
 SCN_TMP=/tmp/scn-$SCN
-SCN_SAMPLES="nmr_sample_client nmr_sample_bridge nmr_sample_pinned nmr_sample_provider_async nmr_sample_provider_win nmr_sample_provider"
+SCN_SAMPLES="nmr_sample_client nmr_sample_client_win nmr_sample_bridge nmr_sample_pinned nmr_sample_provider_async nmr_sample_provider_win nmr_sample_provider"
 
 cd /lib/nmr || exit 1
 
