@@ -17,7 +17,7 @@
 nmr_dir := $(patsubst %/,%,$(dir $(lastword $(MAKEFILE_LIST))))
 nmr_symvers := $(nmr_dir)/$(KERNELRELEASE)/Module.symvers
 
-ccflags-y += -I$(nmr_dir)/include
+ccflags-y += -I$(nmr_dir)/nmr/include
 
 # Only a build needs the symbols; `make clean` reads this file too.
 ifeq ($(filter %/Makefile.clean,$(MAKEFILE_LIST)),)

@@ -51,10 +51,10 @@ Include ``<nmr/nmr.h>`` and say ``NMR_IMPORT_NS();`` once in the module.
 HEAD
 	for doc in "Overview" "Rundown protection"; do
 		heading "$doc"
-		"$kdoc" -rst -function "$doc" include/nmr/nmr.h
+		"$kdoc" -rst -function "$doc" nmr/include/nmr/nmr.h
 	done
 	heading "Types"
-	"$kdoc" -rst -no-doc-sections include/nmr/nmr.h
+	"$kdoc" -rst -no-doc-sections nmr/include/nmr/nmr.h
 	functions_in nmr/registry.c nmr/binding.c nmr/rundown.c
 
 	heading "The Windows API"
@@ -62,14 +62,14 @@ HEAD
 	printf '``<nmr/wdk.h>``); docs/porting.md lists what a port changes.\n'
 	for doc in "WDK basics" "NTSTATUS and errno"; do
 		heading "$doc"
-		"$kdoc" -rst -function "$doc" include/nmr/wdk.h
+		"$kdoc" -rst -function "$doc" nmr/include/nmr/wdk.h
 	done
 	for doc in "Porting header" "Thunks" "GUIDs" "IRQL"; do
 		heading "$doc"
-		"$kdoc" -rst -function "$doc" include/nmr/netioddk.h
+		"$kdoc" -rst -function "$doc" nmr/include/nmr/netioddk.h
 	done
 	heading "Windows types and inline functions"
-	"$kdoc" -rst -no-doc-sections include/nmr/wdk.h
-	"$kdoc" -rst -no-doc-sections include/nmr/netioddk.h
+	"$kdoc" -rst -no-doc-sections nmr/include/nmr/wdk.h
+	"$kdoc" -rst -no-doc-sections nmr/include/nmr/netioddk.h
 	functions_in nmr/netioddk.c
 } 2> >(grep -v 'Sphinx version' >&2) >"$out"

@@ -10,7 +10,7 @@
 # of the sources, and installs, for that kernel's release R:
 #
 #   /lib/modules/R/updates/nmr.ko             make modules_install, depmod
-#   /usr/src/nmr-V/include/nmr/*.h            the public headers
+#   /usr/src/nmr-V/nmr/include/nmr/*.h        the public headers
 #   /usr/src/nmr-V/nmr.mk                     what a module's Kbuild includes
 #   /usr/src/nmr-V/template/                  the template provider and client
 #   /usr/src/nmr-V/R/Module.symvers           nmr's symbols for kernel R
@@ -51,8 +51,8 @@ install)
 	make -C "$kdir" M="$build/nmr" ${root:+INSTALL_MOD_PATH="$root"} modules_install \
 		>"$build/install.log" 2>&1 ||
 		{ cat "$build/install.log" >&2; nmr_die "make modules_install failed"; }
-	install -d "$dest/include/nmr" "$dest/template" "$dest/$rel"
-	install -m 0644 "$NMR_TOP"/include/nmr/*.h "$dest/include/nmr/"
+	install -d "$dest/nmr/include/nmr" "$dest/template" "$dest/$rel"
+	install -m 0644 "$NMR_TOP"/nmr/include/nmr/*.h "$dest/nmr/include/nmr/"
 	install -m 0644 "$NMR_TOP/nmr.mk" "$dest/"
 	install -m 0644 "$NMR_TOP"/template/* "$dest/template/"
 	install -m 0644 "$build/nmr/Module.symvers" "$dest/$rel/"
@@ -64,7 +64,7 @@ uninstall)
 		depmod ${root:+-b "$root"} "$rel"
 	fi
 	if [ -d "$dest" ] && ! ls -d "$dest"/[0-9]* >/dev/null 2>&1; then
-		rm -rf "${dest:?}/include" "${dest:?}/template" "$dest/nmr.mk"
+		rm -rf "${dest:?}/nmr" "${dest:?}/template" "$dest/nmr.mk"
 		rmdir "$dest"
 	fi
 	echo "nmr: removed nmr for $rel${root:+ from $root}"

@@ -49,7 +49,7 @@ if [ -n "$install" ]; then
 	fi
 	missing=
 	for f in lib/modules/$rel/updates/nmr.ko usr/src/nmr-$ver/nmr.mk \
-		 usr/src/nmr-$ver/include/nmr/nmr.h usr/src/nmr-$ver/include/nmr/netioddk.h \
+		 usr/src/nmr-$ver/nmr/include/nmr/nmr.h usr/src/nmr-$ver/nmr/include/nmr/netioddk.h \
 		 usr/src/nmr-$ver/template/Kbuild usr/src/nmr-$ver/$rel/Module.symvers; do
 		[ -f "$root/$f" ] || missing="$missing $f"
 	done

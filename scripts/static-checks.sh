@@ -16,16 +16,16 @@
 #
 # Deliberate exceptions, one per file and only these (the tool otherwise
 # applies every check):
-#   include/nmr/compat.h          the one place that tests the kernel version:
+#   nmr/include/nmr/compat.h      the one place that tests the kernel version:
 #                                 LINUX_VERSION_CODE, CONSTANT_COMPARISON
 #   nmr/nmr_trace.h               the TRACE_EVENT idiom of include/trace/events/:
 #                                 PARENTHESIS_ALIGNMENT, OPEN_ENDED_LINE
-#   include/nmr/wdk.h             the same, and SAL annotations are macros
+#   nmr/include/nmr/wdk.h         the same, and SAL annotations are macros
 #                                 that drop their arguments, DEFINE_GUID a
 #                                 declaration: also MACRO_ARG_UNUSED,
 #                                 MACRO_ARG_REUSE,
 #                                 MULTISTATEMENT_MACRO_USE_DO_WHILE
-#   include/nmr/netioddk.h,       Windows names and types are the point of
+#   nmr/include/nmr/netioddk.h,   Windows names and types are the point of
 #   providers/nmr_sample_provider_win.c,
 #   clients/nmr_sample_client_win.c:
 #                                 CAMELCASE, NEW_TYPEDEFS
@@ -63,11 +63,11 @@ report() {	# report NAME LOGFILE: PASS when LOGFILE is empty
 
 ignores_for() {
 	case $1 in
-	include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
+	nmr/include/nmr/compat.h) echo LINUX_VERSION_CODE,CONSTANT_COMPARISON ;;
 	nmr/nmr_trace.h) echo PARENTHESIS_ALIGNMENT,OPEN_ENDED_LINE ;;
-	include/nmr/netioddk.h | providers/nmr_sample_provider_win.c | \
+	nmr/include/nmr/netioddk.h | providers/nmr_sample_provider_win.c | \
 	clients/nmr_sample_client_win.c) echo CAMELCASE,NEW_TYPEDEFS ;;
-	include/nmr/wdk.h) echo CAMELCASE,NEW_TYPEDEFS,MACRO_ARG_UNUSED,MACRO_ARG_REUSE,MULTISTATEMENT_MACRO_USE_DO_WHILE ;;
+	nmr/include/nmr/wdk.h) echo CAMELCASE,NEW_TYPEDEFS,MACRO_ARG_UNUSED,MACRO_ARG_REUSE,MULTISTATEMENT_MACRO_USE_DO_WHILE ;;
 	providers/include/nmr_sample_npi_win.h) echo CAMELCASE ;;
 	nmr/netioddk.c | kunit/nmr_netioddk_test.c | kunit/nmr_fault_test.c | \
 	kunit/nmr_review_test.c) echo CAMELCASE ;;
@@ -113,7 +113,7 @@ if want sparse; then
 fi
 
 if want kernel-doc; then
-	mapfile -t docs < <(git ls-files 'nmr/*.c' 'nmr/*.h' 'include/nmr/*.h')
+	mapfile -t docs < <(git ls-files 'nmr/*.c' 'nmr/*.h')
 	"$src/scripts/kernel-doc" -none -Wall "${docs[@]}" >"$out/kdoc" 2>&1
 	report "kernel-doc -Wall on the public headers and the core (${#docs[@]} files)" "$out/kdoc"
 fi
