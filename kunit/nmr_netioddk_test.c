@@ -127,6 +127,9 @@ struct ndk_reg {
 	};
 	/* Behaviour. */
 	bool decline;
+	/* What a declining provider returns, when not its NOINTERFACE. */
+	int decline_errno;
+	NTSTATUS decline_status;
 	bool detach_pending;
 	bool fail_after_attach;
 	bool deregister_in_attach;
@@ -344,7 +347,7 @@ static int ndk_native_provider_attach(struct nmr_binding *binding, void *provide
 
 	ndk_log(p, "attach");
 	if (p->decline)
-		return -ENODEV;
+		return p->decline_errno ?: -ENODEV;
 	s = ndk_side_new(p);
 	if (!s)
 		return -ENOMEM;
@@ -407,7 +410,7 @@ static NTSTATUS ndk_win_provider_attach(HANDLE NmrBindingHandle, PVOID ProviderC
 
 	ndk_log(p, "attach");
 	if (p->decline)
-		return STATUS_NOINTERFACE;
+		return p->decline_status ?: STATUS_NOINTERFACE;
 	s = ndk_side_new(p);
 	if (!s)
 		return STATUS_INSUFFICIENT_RESOURCES;
@@ -1225,6 +1228,41 @@ static void windows_client_gets_status_nointerface_when_the_provider_declines(st
 	ndk_expect_log(test, "");
 }
 
+/*
+ * A provider's attach may return only success or a failure; one that
+ * answers "pending" (or a native -EINPROGRESS) has declined, and the
+ * WDK-style client testing NT_SUCCESS() must not take it for an attach.
+ */
+static void windows_client_never_gets_a_success_status_for_a_decline(struct kunit *test)
+{
+	struct ndk_reg *wp = ndk_new(test, "wp");
+	struct ndk_reg *np = ndk_new(test, "np");
+	struct ndk_reg *wc = ndk_new(test, "wc");
+	struct ndk_reg *wc2 = ndk_new(test, "wc2");
+
+	wp->decline = true;
+	wp->decline_status = STATUS_PENDING;
+	ndk_register(test, wp);
+	ndk_register(test, wc);
+	ndk_expect_log(test, "wc.attach wp.attach");
+	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(ndk_side(test, wc)->attach_status));
+	KUNIT_EXPECT_EQ(test, ndk_side(test, wc)->attach_status, STATUS_UNSUCCESSFUL);
+	ndk_deregister_and_wait(test, wp);
+	ndk_deregister_and_wait(test, wc);
+	ndk_expect_log(test, "");
+
+	np->decline = true;
+	np->decline_errno = -EINPROGRESS;
+	ndk_register(test, np);
+	ndk_register(test, wc2);
+	ndk_expect_log(test, "wc2.attach np.attach");
+	KUNIT_EXPECT_FALSE(test, NT_SUCCESS(ndk_side(test, wc2)->attach_status));
+	KUNIT_EXPECT_EQ(test, ndk_side(test, wc2)->attach_status, STATUS_UNSUCCESSFUL);
+	ndk_deregister_and_wait(test, np);
+	ndk_deregister_and_wait(test, wc2);
+	ndk_expect_log(test, "");
+}
+
 static void native_client_gets_enodev_when_the_windows_provider_declines(struct kunit *test)
 {
 	struct ndk_reg *wp = ndk_new(test, "wp");
@@ -1605,6 +1643,7 @@ static struct kunit_case ndk_test_cases[] = {
 	KUNIT_CASE(pending_client_detach_ends_on_nmr_client_detach_provider_complete),
 	KUNIT_CASE(windows_deregistration_works_with_irqs_off),
 	KUNIT_CASE(windows_client_gets_status_nointerface_when_the_provider_declines),
+	KUNIT_CASE(windows_client_never_gets_a_success_status_for_a_decline),
 	KUNIT_CASE(native_client_gets_enodev_when_the_windows_provider_declines),
 	KUNIT_CASE(windows_client_declining_leaves_the_pair_unbound),
 	KUNIT_CASE(windows_client_failing_after_attach_gets_no_detach),

@@ -410,7 +410,8 @@ EXPORT_SYMBOL_NMR(NmrWaitForClientDeregisterComplete);
  * Context: process context (PASSIVE_LEVEL), inside the attach callback;
  * may sleep.
  * Return: STATUS_SUCCESS with the out-parameters set; the provider's
- * status when it declined (STATUS_NOINTERFACE by convention);
+ * status when it declined (STATUS_NOINTERFACE by convention), or
+ * STATUS_UNSUCCESSFUL when that status would pass NT_SUCCESS();
  * STATUS_INVALID_PARAMETER outside the attach callback, with NULL
  * out-parameters, or when attached already.
  */
@@ -418,10 +419,16 @@ NTSTATUS NmrClientAttachProvider(HANDLE NmrBindingHandle, PVOID ClientBindingCon
 				 const void *ClientDispatch, PVOID *ProviderBindingContext,
 				 const void **ProviderDispatch)
 {
-	return nmr_errno_to_ntstatus(nmr_client_attach_provider(NmrBindingHandle,
-								ClientBindingContext,
-								ClientDispatch,
-								ProviderBindingContext,
-								ProviderDispatch));
+	int ret = nmr_client_attach_provider(NmrBindingHandle, ClientBindingContext,
+					     ClientDispatch, ProviderBindingContext,
+					     ProviderDispatch);
+	NTSTATUS status = nmr_errno_to_ntstatus(ret);
+
+	/*
+	 * Any error declines, even one that converts to a success status (a
+	 * provider's -EINPROGRESS or STATUS_PENDING): the client must not
+	 * take it for an attach when it tests NT_SUCCESS(), as WDK code does.
+	 */
+	return ret && NT_SUCCESS(status) ? STATUS_UNSUCCESSFUL : status;
 }
 EXPORT_SYMBOL_NMR(NmrClientAttachProvider);

@@ -180,23 +180,39 @@ collect_modules() {
 # its two modules go to DIR.
 own_module() {
 	say "building the template against the nmr $1 installed"
-	"$NMR_TOP/scripts/own-module.sh" "$name, nmr installed by $1" "$kdir" "$out/own-$2" | record
+	nmr_stage "$results" "$name: the template against the nmr $1 installed" \
+		"$NMR_TOP/scripts/own-module.sh" "$name, nmr installed by $1" "$kdir" "$out/own-$2"
 	cp "$out/own-$2"/*.ko "$out/$2/" 2>/dev/null
 }
 
-# nothing_left WHAT: no trace of nmr for $rel after WHAT removed it.
+# nothing_left WHAT [SOURCES]: no trace of nmr for $rel after WHAT removed
+# it; with SOURCES, $usrsrc may remain, as long as it holds nothing but
+# the sources dkms add copied (the copy at SOURCES).
 nothing_left() {
-	local left
-	left=$({ ls -d "$usrsrc" /var/lib/dkms/nmr 2>/dev/null
+	local left shown="no module, no $usrsrc, no DKMS tree"
+	left=$({ if [ -n "${2:-}" ]; then
+			 # cp -r "$2"/* leaves out its dotfiles: only what is
+			 # new or changed in $usrsrc counts.
+			 diff -r "$2" "$usrsrc" 2>&1 | grep -v "^Only in $2"
+		 else
+			 ls -d "$usrsrc" 2>/dev/null
+		 fi
+		 ls -d /var/lib/dkms/nmr 2>/dev/null
 		 find "/lib/modules/$rel" -name 'nmr*.ko*' 2>/dev/null
 		 grep -h 'nmr' "/lib/modules/$rel/modules.dep" 2>/dev/null; } | head -n 20)
+	[ -z "${2:-}" ] || shown="no module, no DKMS tree, nothing in $usrsrc but the sources"
 	if [ -z "$left" ]; then
-		echo "PASS $name: $1 leaves nothing of nmr: no module, no $usrsrc, no DKMS tree" | record
+		echo "PASS $name: $1 leaves nothing of nmr: $shown" | record
 	else
 		{ echo "FAIL $name: $1 leaves nothing of nmr"; echo "  left behind:"
 		  sed 's/^/    /' <<<"$left"; } | record
 	fi
 }
+
+# make install without DKMS, staged: nmr.ko where modprobe finds it
+# (updates/, depmod run), the template built against it, uninstall.
+nmr_stage "$results" "$name: make install" "$NMR_TOP/scripts/own-module.sh" --install \
+	"$name, make install" "$kdir" "$out/own-install"
 
 # 2. dkms add, build and install, from a copy of the tree marked as this
 # script's, so that an nmr a person added by hand is never removed.  Every
@@ -320,12 +336,9 @@ if [ -n "$dkms_ok" ]; then
 		boot dkms "$out/ko" "${scenarios[@]}" own/template.sh
 	fi
 	$SUDO dkms remove "nmr/$ver" --all >>"$out/dkms.log" 2>&1
-	# What dkms remove leaves is the tree dkms add copied: sources only.
-	if [ -e "$usrsrc/$rel" ]; then
-		fail "$name: dkms remove removes $usrsrc/$rel/Module.symvers" "$out/dkms.log"
-	fi
+	# It leaves the sources dkms add copied, and nothing else there.
+	nothing_left "dkms remove --all" "$dsrc"
 	dkms_remove
-	nothing_left "dkms remove --all"
 else
 	{ echo "FAIL $name: boot $vmlinuz and run the sample scenarios"
 	  echo "  not run: no modules installed by DKMS to load"; } | record

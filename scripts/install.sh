@@ -33,7 +33,9 @@ rel=$(nmr_kernel_release "$kdir") ||
 	nmr_die "KDIR=$2 is not a prepared kernel build tree (no include/generated/utsrelease.h)"
 ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf")
 [ -n "$ver" ] || nmr_die "dkms.conf sets no PACKAGE_VERSION"
-root=${DESTDIR:-}
+# Absolute: modules_install resolves INSTALL_MOD_PATH in the kernel tree.
+root=
+[ -z "${DESTDIR:-}" ] || root=$(realpath -m -- "$DESTDIR")
 dest=$root/usr/src/nmr-$ver
 [ ! -e "$dest/dkms.conf" ] ||
 	nmr_die "$dest is nmr's DKMS source tree; for kernel $rel use: sudo dkms install nmr/$ver -k $rel"
@@ -48,9 +50,17 @@ install)
 	make -C "$kdir" M="$build/nmr" modules >"$build/make.log" 2>&1 ||
 		{ cat "$build/make.log" >&2; nmr_die "nmr.ko did not build against $kdir"; }
 	echo "nmr: installing nmr.ko into $root/lib/modules/$rel/updates/ and $dest/"
-	make -C "$kdir" M="$build/nmr" ${root:+INSTALL_MOD_PATH="$root"} modules_install \
-		>"$build/install.log" 2>&1 ||
+	# updates/, as DKMS does, on every kernel (6.1 defaults to extra/); and
+	# depmod here, since the kernel's own one is skipped without a
+	# System.map, which distro headers do not have.
+	make -C "$kdir" M="$build/nmr" ${root:+INSTALL_MOD_PATH="$root"} INSTALL_MOD_DIR=updates \
+		modules_install >"$build/install.log" 2>&1 ||
 		{ cat "$build/install.log" >&2; nmr_die "make modules_install failed"; }
+	[ -f "$root/lib/modules/$rel/updates/nmr.ko" ] ||
+		nmr_die "make modules_install did not install $root/lib/modules/$rel/updates/nmr.ko"
+	# A staged tree has no modules.order or modules.builtin: depmod warns.
+	depmod ${root:+-b "$root"} "$rel" >"$build/depmod.log" 2>&1 ||
+		{ cat "$build/depmod.log" >&2; nmr_die "depmod $rel failed"; }
 	install -d "$dest/nmr/include/nmr" "$dest/template" "$dest/$rel"
 	install -m 0644 "$NMR_TOP"/nmr/include/nmr/*.h "$dest/nmr/include/nmr/"
 	install -m 0644 "$NMR_TOP/nmr.mk" "$dest/"
@@ -58,10 +68,16 @@ install)
 	install -m 0644 "$build/nmr/Module.symvers" "$dest/$rel/"
 	;;
 uninstall)
-	rm -f "$root/lib/modules/$rel"/updates/nmr.ko*
+	# extra/ too: where make install of an earlier version put it on 6.1.
+	mods=$(ls "$root/lib/modules/$rel"/{updates,extra}/nmr.ko* 2>/dev/null || true)
+	if [ -z "$mods" ] && [ ! -d "$dest/$rel" ]; then
+		echo "nmr: nmr is not installed for $rel${root:+ in $root}: nothing to remove"
+		exit 0
+	fi
+	rm -f $mods
 	rm -rf "${dest:?}/$rel"
 	if [ -e "$root/lib/modules/$rel/modules.dep" ]; then
-		depmod ${root:+-b "$root"} "$rel"
+		depmod ${root:+-b "$root"} "$rel" 2>/dev/null || nmr_die "depmod $rel failed"
 	fi
 	if [ -d "$dest" ] && ! ls -d "$dest"/[0-9]* >/dev/null 2>&1; then
 		rm -rf "${dest:?}/nmr" "${dest:?}/template" "$dest/nmr.mk"

@@ -94,12 +94,13 @@ fi
 
 if [ -n "$install" ]; then
 	make -C "$NMR_TOP" uninstall KDIR="$kdir" DESTDIR="$root" >"$out/uninstall.log" 2>&1
-	left=$(cd "$root" && find . -path "./usr/src/*" -o -name 'nmr.ko*' | head)
+	left=$(cd "$root" && { find . -path "./usr/src/*" -o -name 'nmr.ko*'
+			      grep -h nmr "lib/modules/$rel/modules.dep"; } | head)
 	if [ -n "$left" ]; then
 		echo "left behind: $left" >>"$out/uninstall.log"
 		fail "make uninstall removes what make install installed" "$out/uninstall.log"
 	else
-		pass "make uninstall KDIR=... DESTDIR=... removes nmr.ko and /usr/src/nmr-$ver"
+		pass "make uninstall KDIR=... DESTDIR=... removes nmr.ko, its modules.dep line and /usr/src/nmr-$ver"
 	fi
 fi
 exit $failed
