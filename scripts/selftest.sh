@@ -313,6 +313,34 @@ else
 	sed 's/^/  | /' "$out/sparse.norun"
 fi
 
+# make deb: a package lintian finds an error in must fail it (the copy
+# has no debian/copyright: lintian's no-copyright-file).
+seed=$out/deb-seed
+nmr_copy_sources "$seed"
+rm -f "$seed/debian/copyright"
+NMR_OUT=$seed/out "$seed/scripts/deb.sh" >"$out/deb-seed.log" 2>&1
+if grep -q 'lintian reports errors' "$out/deb-seed.log" &&
+	grep -q '^E: nmr-dkms: no-copyright-file' "$out/deb-seed.log"; then
+	echo "PASS harness self-test: a package lintian reports an error on fails make deb: $(grep -m1 '^E: ' "$out/deb-seed.log")"
+else
+	echo "FAIL harness self-test: make deb passes a package lintian reports an error on"
+	sed 's/^/  | /' "$out/deb-seed.log" | tail -n 20
+fi
+
+# The own-module check: an nmr.mk that does not hand modpost nmr's
+# Module.symvers must fail the template's build ("undefined").
+seed=$out/own-seed
+nmr_copy_sources "$seed"
+sed -i '/^KBUILD_EXTRA_SYMBOLS/d' "$seed/nmr.mk"
+"$seed/scripts/own-module.sh" --install own-seed "$KDIR" "$seed/out" >"$out/own-seed.log" 2>&1
+if grep -q '^FAIL own-seed: the template builds against' "$out/own-seed.log" &&
+	grep -q 'ERROR: modpost: "__nmr_register_client" .* undefined' "$out/own-seed.log"; then
+	echo "PASS harness self-test: an nmr.mk without nmr's symbols fails the own-module check: $(grep -m1 'modpost:' "$out/own-seed.log" | sed 's|^ *||; s|\[.*/|[|')"
+else
+	echo "FAIL harness self-test: an nmr.mk without nmr's symbols passes the own-module check"
+	sed 's/^/  | /' "$out/own-seed.log" | tail -n 20
+fi
+
 # .ci/run must not pass on what the runner's environment says: a fake
 # make records the environment make check would have started with.
 bin=$out/fake-bin
