@@ -691,8 +691,12 @@ static void nmr_adv_deregister(struct nmr_stress_reg *r, enum nmr_stress_count w
 		nmr_stress_inc(s, NMR_SC_MISUSE_DEREGISTER);
 		if (!overlap && !atomic_read(&r->deregistered))
 			nmr_stress_violation(s,
-					     "deregistering %s %p returned -EINVAL, and no other deregistration of it succeeded",
-					     nmr_stress_role(r), r);
+					     "deregistering %s %p returned -EINVAL, and no other deregistration of it succeeded (owner deregistered %d, deregistration started %d, waited %d, waits ok %d, closing %d, register done %d, crowd %d)",
+					     nmr_stress_role(r), r,
+					     READ_ONCE(r->owner_deregistered),
+					     READ_ONCE(r->dereg_started), READ_ONCE(r->waited),
+					     atomic_read(&r->waits_ok), READ_ONCE(r->closing),
+					     READ_ONCE(r->register_done), r->crowd);
 	} else {
 		nmr_stress_violation(s, "deregistering %s %p returned %d",
 				     nmr_stress_role(r), r, ret);
