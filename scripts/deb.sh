@@ -14,7 +14,7 @@ set -euo pipefail
 "$NMR_TOP/scripts/setup.sh" debhelper dh-dkms lintian >&2
 unset MAKEFLAGS MFLAGS MAKELEVEL
 
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf")
+ver=$(nmr_version)
 deb_ver=$(cd "$NMR_TOP" && dpkg-parsechangelog -S Version)
 [ "$ver" = "$deb_ver" ] ||
 	nmr_die "debian/changelog is at version $deb_ver, dkms.conf's PACKAGE_VERSION at $ver"

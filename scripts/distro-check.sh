@@ -72,14 +72,6 @@ finish() {
 	exit 0
 }
 
-# The sources only: objects built against another kernel must not be reused.
-copy_tree() {
-	rm -rf "$1"
-	mkdir -p "$1"
-	tar -C "$NMR_TOP" --exclude=./.git --exclude=./out --exclude='*.o' --exclude='*.ko' \
-		--exclude='*.mod' --exclude='*.mod.c' --exclude='.*.cmd' --exclude='*.order' \
-		--exclude=Module.symvers --exclude=.nmr-kdir -cf - . | tar -C "$1" -xf -
-}
 
 say "installing Debian's 6.1 kernel image and headers and dkms when missing"
 if ! "$NMR_TOP/scripts/setup.sh" linux-headers-amd64 linux-image-amd64 dkms \
@@ -121,7 +113,7 @@ build_check() {
 	local what="$1: make KDIR=$3 W=1" log=$5.log ko wrong
 	built=
 	say "building nmr and the samples against $2 (W=1)"
-	copy_tree "$5"
+	nmr_copy_sources "$5"
 	if ! make -C "$5" KDIR="$2" W=1 >"$log" 2>&1; then
 		fail "$what builds nmr and the samples" "$log"
 		return
@@ -246,7 +238,7 @@ else
 	dkms_remove
 	trap dkms_remove EXIT
 	dsrc=$out/dkms-src
-	copy_tree "$dsrc"
+	nmr_copy_sources "$dsrc"
 	touch "$dsrc/$mark"
 	if { $SUDO dkms add "$dsrc" && $SUDO dkms build "nmr/$ver" -k "$rel" &&
 	     $SUDO dkms install "nmr/$ver" -k "$rel"; } >"$out/dkms.log" 2>&1; then

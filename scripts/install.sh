@@ -31,8 +31,7 @@ action=$1
 kdir=$(cd "$2" 2>/dev/null && pwd) || nmr_die "KDIR=$2: no such directory"
 rel=$(nmr_kernel_release "$kdir") ||
 	nmr_die "KDIR=$2 is not a prepared kernel build tree (no include/generated/utsrelease.h)"
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf")
-[ -n "$ver" ] || nmr_die "dkms.conf sets no PACKAGE_VERSION"
+ver=$(nmr_version)
 # Absolute: modules_install resolves INSTALL_MOD_PATH in the kernel tree.
 root=
 [ -z "${DESTDIR:-}" ] || root=$(realpath -m -- "$DESTDIR")

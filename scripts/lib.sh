@@ -22,8 +22,8 @@ NMR_KCSAN_KERNEL_RACE='BUG: KCSAN: data-race in [^\[]*$'
 
 # nmr_copy_sources DIR: DIR becomes a fresh copy of the tree's sources,
 # without .git, out/ or anything a build made (objects built against
-# another kernel must not be reused); make bench and make kcsan build
-# there for their own kernels.
+# another kernel must not be reused); make bench, make kcsan, make
+# install, make deb and the distro check build there.
 nmr_copy_sources() {
 	rm -rf "$1" && mkdir -p "$1" &&
 		tar -C "$NMR_TOP" --exclude=./.git --exclude=./out --exclude='*.o' --exclude='*.ko' \
@@ -32,6 +32,13 @@ nmr_copy_sources() {
 }
 
 nmr_die() { echo "nmr: error: $*" >&2; exit 1; }
+
+# nmr_version: nmr's version, dkms.conf's PACKAGE_VERSION (the package's,
+# and the V of /usr/src/nmr-V); dies when it sets none.
+nmr_version() {
+	sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf" | grep . ||
+		nmr_die "dkms.conf sets no PACKAGE_VERSION"
+}
 
 # nmr_kernel_release KDIR: the release of the kernel KDIR builds for, as
 # vermagic and Kbuild's KERNELRELEASE have it (UTS_RELEASE).  Not

@@ -22,7 +22,7 @@ install=
 [ $# -eq 3 ] || nmr_die "usage: $0 [--install] NAME KDIR OUT"
 name=$1 kdir=$2 out=$3
 unset MAKEFLAGS MFLAGS MAKELEVEL
-ver=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$NMR_TOP/dkms.conf")
+ver=$(nmr_version) || exit 1
 rel=$(nmr_kernel_release "$kdir") || nmr_die "no kernel build tree at $kdir"
 work=$(mktemp -d /tmp/nmr-own.XXXXXX)
 trap 'rm -rf "$work"' EXIT
