@@ -223,6 +223,13 @@ struct nmr_stress_dispatch {
 struct nmr_adv_calls {
 	atomic_t inflight;
 	atomic_t starts;
+	/*
+	 * The accounting case only: called once inside a begin, just after
+	 * its first write to the counters, where an interrupt or the other
+	 * CPU can let another call of the kind in; cleared before it runs.
+	 */
+	void (*begin_hook)(struct nmr_adv_calls *calls);
+	void *hook_data;
 };
 
 /* One provider or client registration; kept until the case ends. */
@@ -530,8 +537,14 @@ static unsigned int nmr_adv_other_cpu(void)
 /* Returns the number of calls of this kind that started before ours. */
 static int nmr_adv_calls_begin(struct nmr_adv_calls *calls, int *starts)
 {
+	void (*hook)(struct nmr_adv_calls *calls);
 	int before = atomic_inc_return(&calls->inflight) - 1;
 
+	hook = READ_ONCE(calls->begin_hook);
+	if (unlikely(hook)) {
+		WRITE_ONCE(calls->begin_hook, NULL);
+		hook(calls);
+	}
 	*starts = atomic_inc_return(&calls->starts);
 	return before;
 }
@@ -647,40 +660,50 @@ static struct nmr_stress_reg *nmr_adv_pick(struct nmr_stress *s)
 	return r;
 }
 
-/*
- * Deregister @r through its guard, from any thread or callback, and
- * account for the result: exactly one deregister call per registration
- * may return -EINPROGRESS; every other one is "deregistering twice",
- * which NMR warns about once and refuses with -EINVAL.  @who counts the
- * successful ones of a kind (NMR_SC_COUNT: none).  Any context.
- */
-static void nmr_adv_deregister(struct nmr_stress_reg *r, enum nmr_stress_count who)
+/* One deregister call of nmr_adv_deregister(), between its two halves. */
+struct nmr_adv_dereg {
+	int before;
+	int starts;
+	int ret;
+};
+
+/* The call itself; false when the guard let nobody in (no call made). */
+static bool nmr_adv_deregister_call(struct nmr_stress_reg *r, struct nmr_adv_dereg *d)
 {
 	struct nmr_stress *s = r->s;
 	unsigned long flags;
-	int before, starts, ret;
-	bool overlap;
 
 	if (!nmr_adv_get(r))
-		return;
+		return false;
 	WRITE_ONCE(r->deregistering, true);
 	WRITE_ONCE(r->dereg_started, true);
 	/* Before the call closes any binding: nmr_adv_dereg_began(). */
 	smp_mb();
-	before = nmr_adv_calls_begin(&r->dereg_calls, &starts);
+	d->before = nmr_adv_calls_begin(&r->dereg_calls, &d->starts);
 	if (!get_random_u32_below(8)) {
 		local_irq_save(flags);
-		ret = nmr_stress_deregister_call(r);
+		d->ret = nmr_stress_deregister_call(r);
 		local_irq_restore(flags);
 		nmr_stress_inc(s, NMR_SC_DEREGISTER_IRQS_OFF);
 	} else {
-		ret = nmr_stress_deregister_call(r);
+		d->ret = nmr_stress_deregister_call(r);
 	}
+	return true;
+}
+
+/* What the call returned, accounted for. */
+static void nmr_adv_deregister_account(struct nmr_stress_reg *r, struct nmr_adv_dereg *d,
+				       enum nmr_stress_count who)
+{
+	struct nmr_stress *s = r->s;
+	int ret = d->ret;
+	bool overlap;
+
 	/* Counted before the call ends, so that a refused one sees it. */
 	if (ret == -EINPROGRESS && atomic_inc_return(&r->deregistered) != 1)
 		nmr_stress_violation(s, "deregistering %s %p succeeded twice",
 				     nmr_stress_role(r), r);
-	overlap = nmr_adv_calls_end(&r->dereg_calls, before, starts);
+	overlap = nmr_adv_calls_end(&r->dereg_calls, d->before, d->starts);
 	nmr_adv_put(r);
 
 	if (ret == -EINPROGRESS) {
@@ -701,6 +724,21 @@ static void nmr_adv_deregister(struct nmr_stress_reg *r, enum nmr_stress_count w
 		nmr_stress_violation(s, "deregistering %s %p returned %d",
 				     nmr_stress_role(r), r, ret);
 	}
+}
+
+/*
+ * Deregister @r through its guard, from any thread or callback, and
+ * account for the result: exactly one deregister call per registration
+ * may return -EINPROGRESS; every other one is "deregistering twice",
+ * which NMR warns about once and refuses with -EINVAL.  @who counts the
+ * successful ones of a kind (NMR_SC_COUNT: none).  Any context.
+ */
+static void nmr_adv_deregister(struct nmr_stress_reg *r, enum nmr_stress_count who)
+{
+	struct nmr_adv_dereg d;
+
+	if (nmr_adv_deregister_call(r, &d))
+		nmr_adv_deregister_account(r, &d, who);
 }
 
 enum nmr_adv_wait_kind {
@@ -2781,7 +2819,78 @@ static void adversarial_callers_never_break_the_contract(struct kunit *test)
 	nmr_stress_run(test, s, adversarial_ms, NMR_STRESS_THREADS);
 }
 
+/*
+ * The accounting of nmr_adv_deregister(), on one interleaving of two
+ * legal deregister calls for one provider, made in order on this thread:
+ * B's call begins; A's starts just after B's first write to the counters
+ * (the begin hook: as if B were interrupted there while A ran on the
+ * other CPU) and succeeds in NMR, but A has not counted its success yet
+ * (A is still running detach callbacks, or was preempted); then B's call
+ * reaches NMR, is refused with -EINVAL as deregistering twice, and is
+ * accounted for; then A is.  B's -EINVAL is legal: A's deregistration
+ * succeeded, and overlapped B's.  The adversarial case's CI failure of
+ * f66ddcd ("deregistering provider ... returned -EINVAL, and no other
+ * deregistration of it succeeded") was this interleaving.
+ *
+ * Then the other half of the check: a deregister call refused because
+ * of a deregistration nobody accounted for is still a violation.
+ */
+struct nmr_adv_script {
+	struct nmr_stress_reg *r;
+	struct nmr_adv_dereg a;
+	bool a_called;
+};
+
+static void nmr_adv_script_a(struct nmr_adv_calls *calls)
+{
+	struct nmr_adv_script *sc = calls->hook_data;
+
+	sc->a_called = nmr_adv_deregister_call(sc->r, &sc->a);
+}
+
+static void deregistration_accounting_sees_an_overlapping_success(struct kunit *test)
+{
+	struct nmr_stress *s = nmr_stress_new(test, 1);
+	struct nmr_adv_script sc = {};
+	struct nmr_stress_reg *r;
+	long violations;
+
+	KUNIT_ASSERT_NOT_NULL(test, s);
+	s->misuses_before = nmr_kunit_misuses();
+
+	r = nmr_stress_register(s, false, 0, false);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	sc.r = r;
+	r->dereg_calls.hook_data = &sc;
+	WRITE_ONCE(r->dereg_calls.begin_hook, nmr_adv_script_a);
+	nmr_adv_deregister(r, NMR_SC_COUNT);		/* B, A inside it */
+	KUNIT_ASSERT_TRUE(test, sc.a_called);
+	KUNIT_EXPECT_EQ(test, sc.a.ret, -EINPROGRESS);
+	nmr_adv_deregister_account(r, &sc.a, NMR_SC_COUNT);	/* A */
+	KUNIT_EXPECT_EQ(test, nmr_stress_count(s, NMR_SC_DEREGISTER), 1);
+	KUNIT_EXPECT_EQ(test, nmr_stress_count(s, NMR_SC_MISUSE_DEREGISTER), 1);
+	KUNIT_EXPECT_EQ_MSG(test, nmr_stress_count(s, NMR_SC_VIOLATION), 0,
+			    "B's -EINVAL, after A's overlapping deregistration succeeded, counted as a violation");
+	nmr_stress_wait(r);
+
+	/* A deregistration the case did not account for (no overlap). */
+	violations = nmr_stress_count(s, NMR_SC_VIOLATION);
+	r = nmr_stress_register(s, false, 0, false);
+	KUNIT_ASSERT_NOT_NULL(test, r);
+	KUNIT_EXPECT_EQ(test, nmr_deregister_provider(r->provider), -EINPROGRESS);
+	nmr_adv_deregister(r, NMR_SC_COUNT);
+	KUNIT_EXPECT_EQ(test, nmr_stress_count(s, NMR_SC_MISUSE_DEREGISTER), 2);
+	KUNIT_EXPECT_EQ_MSG(test, nmr_stress_count(s, NMR_SC_VIOLATION) - violations, 1,
+			    "a -EINVAL with no other deregistration accounted for was not caught");
+	nmr_stress_wait(r);
+
+	KUNIT_EXPECT_EQ_MSG(test, (long)(nmr_kunit_misuses() - s->misuses_before),
+			    nmr_adv_misuses(s), "misuse warnings counted by NMR vs misuses made");
+	nmr_stress_free(s);
+}
+
 static struct kunit_case nmr_stress_test_cases[] = {
+	KUNIT_CASE(deregistration_accounting_sees_an_overlapping_success),
 	KUNIT_CASE_SLOW(random_registrations_on_all_cpus_keep_every_binding_balanced),
 	KUNIT_CASE_SLOW(racing_provider_and_client_loops_never_hang),
 	KUNIT_CASE_SLOW(adversarial_callers_never_break_the_contract),
