@@ -219,10 +219,16 @@ struct nmr_stress_dispatch {
 	u32 id;
 };
 
-/* Calls of one kind in flight, to tell whether two of them overlapped. */
+/*
+ * Calls of one kind, to tell whether two of them overlapped: in one word,
+ * the calls in flight (low 32 bits) and the calls begun so far (high 32
+ * bits), so that a begin counts itself in both and reads both at one
+ * instant.  (Two counters, in flight then begun, let a call whose begin
+ * fell between another's two increments go unseen by that other: it
+ * found none in flight, and counted the newcomer as begun before it.)
+ */
 struct nmr_adv_calls {
-	atomic_t inflight;
-	atomic_t starts;
+	atomic64_t state;
 	/*
 	 * The accounting case only: called once inside a begin, just after
 	 * its first write to the counters, where an interrupt or the other
@@ -534,28 +540,35 @@ static unsigned int nmr_adv_other_cpu(void)
 	return cpu < nr_cpu_ids ? cpu : self;
 }
 
-/* Returns the number of calls of this kind that started before ours. */
-static int nmr_adv_calls_begin(struct nmr_adv_calls *calls, int *starts)
+#define NMR_ADV_CALL_BEGUN	(1LL << 32)
+
+/*
+ * Returns the number of calls of this kind in flight when ours began;
+ * *@begun receives the number begun so far, ours included.  Fully
+ * ordered, as is the end: a call that began before ours and ended
+ * before ours began has made everything it did before its end visible
+ * to us; one that began after ours is counted in the end's own read.
+ */
+static int nmr_adv_calls_begin(struct nmr_adv_calls *calls, s64 *begun)
 {
 	void (*hook)(struct nmr_adv_calls *calls);
-	int before = atomic_inc_return(&calls->inflight) - 1;
+	s64 state = atomic64_add_return(NMR_ADV_CALL_BEGUN + 1, &calls->state);
 
 	hook = READ_ONCE(calls->begin_hook);
 	if (unlikely(hook)) {
 		WRITE_ONCE(calls->begin_hook, NULL);
 		hook(calls);
 	}
-	*starts = atomic_inc_return(&calls->starts);
-	return before;
+	*begun = state >> 32;
+	return (u32)state - 1;
 }
 
 /* True when another call of the kind ran at some point during ours. */
-static bool nmr_adv_calls_end(struct nmr_adv_calls *calls, int before, int starts)
+static bool nmr_adv_calls_end(struct nmr_adv_calls *calls, int before, s64 begun)
 {
-	bool overlap = before || atomic_read(&calls->starts) != starts;
+	s64 state = atomic64_sub_return(1, &calls->state);
 
-	atomic_dec(&calls->inflight);
-	return overlap;
+	return before || state >> 32 != begun;
 }
 
 /*
@@ -663,7 +676,7 @@ static struct nmr_stress_reg *nmr_adv_pick(struct nmr_stress *s)
 /* One deregister call of nmr_adv_deregister(), between its two halves. */
 struct nmr_adv_dereg {
 	int before;
-	int starts;
+	s64 begun;
 	int ret;
 };
 
@@ -679,7 +692,7 @@ static bool nmr_adv_deregister_call(struct nmr_stress_reg *r, struct nmr_adv_der
 	WRITE_ONCE(r->dereg_started, true);
 	/* Before the call closes any binding: nmr_adv_dereg_began(). */
 	smp_mb();
-	d->before = nmr_adv_calls_begin(&r->dereg_calls, &d->starts);
+	d->before = nmr_adv_calls_begin(&r->dereg_calls, &d->begun);
 	if (!get_random_u32_below(8)) {
 		local_irq_save(flags);
 		d->ret = nmr_stress_deregister_call(r);
@@ -703,7 +716,7 @@ static void nmr_adv_deregister_account(struct nmr_stress_reg *r, struct nmr_adv_
 	if (ret == -EINPROGRESS && atomic_inc_return(&r->deregistered) != 1)
 		nmr_stress_violation(s, "deregistering %s %p succeeded twice",
 				     nmr_stress_role(r), r);
-	overlap = nmr_adv_calls_end(&r->dereg_calls, d->before, d->starts);
+	overlap = nmr_adv_calls_end(&r->dereg_calls, d->before, d->begun);
 	nmr_adv_put(r);
 
 	if (ret == -EINPROGRESS) {
@@ -757,12 +770,13 @@ static int nmr_adv_wait(struct nmr_stress_reg *r, unsigned long timeout,
 			enum nmr_adv_wait_kind kind)
 {
 	struct nmr_stress *s = r->s;
-	int before, starts, ret;
+	int before, ret;
 	bool overlap;
+	s64 begun;
 
-	before = nmr_adv_calls_begin(&r->wait_calls, &starts);
+	before = nmr_adv_calls_begin(&r->wait_calls, &begun);
 	ret = nmr_stress_wait_call(r, timeout);
-	overlap = nmr_adv_calls_end(&r->wait_calls, before, starts);
+	overlap = nmr_adv_calls_end(&r->wait_calls, before, begun);
 
 	switch (ret) {
 	case 0:
@@ -1764,10 +1778,8 @@ static struct nmr_stress_reg *nmr_stress_reg_new(struct nmr_stress *s, bool is_c
 	atomic_set(&r->waits_ok, 0);
 	spin_lock_init(&r->guard);
 	INIT_LIST_HEAD(&r->held);
-	atomic_set(&r->dereg_calls.inflight, 0);
-	atomic_set(&r->dereg_calls.starts, 0);
-	atomic_set(&r->wait_calls.inflight, 0);
-	atomic_set(&r->wait_calls.starts, 0);
+	atomic64_set(&r->dereg_calls.state, 0);
+	atomic64_set(&r->wait_calls.state, 0);
 	spin_lock_irqsave(&s->lock, flags);
 	list_add_tail(&r->node, &s->regs);
 	spin_unlock_irqrestore(&s->lock, flags);
