@@ -34,6 +34,9 @@
 #   nmr/netioddk.c, kunit/nmr_netioddk_test.c, kunit/nmr_fault_test.c,
 #   kunit/nmr_review_test.c:
 #                                 CAMELCASE (they use the Windows names)
+#   tests/traffic/nmr_traffic.c   a user-space program (libc's types and no
+#                                 kernel macros): PREFER_KERNEL_TYPES,
+#                                 BIT_MACRO, ARRAY_SIZE
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -71,6 +74,7 @@ ignores_for() {
 	providers/include/nmr_sample_npi_win.h) echo CAMELCASE ;;
 	nmr/netioddk.c | kunit/nmr_netioddk_test.c | kunit/nmr_fault_test.c | \
 	kunit/nmr_review_test.c) echo CAMELCASE ;;
+	tests/traffic/nmr_traffic.c) echo PREFER_KERNEL_TYPES,BIT_MACRO,ARRAY_SIZE ;;
 	esac
 }
 

@@ -58,6 +58,17 @@ printf '%q ' "$@" >"$root/lib/nmr/test.args"
 find "$NMR_TOP" -name '*.ko' -not -path "$NMR_TOP/.git/*" -not -path "$NMR_TOP/harness-fixtures/*" \
 	-not -path "$NMR_OUT/*" -not -path "$NMR_TOP/out/*" \
 	-exec cp {} "$root/lib/nmr/" \;
+# The traffic generator of the packet hook scenarios and of make bench:
+# static, as busybox is, built here when its source is newer.
+traffic=$NMR_OUT/tools/nmr-traffic
+traffic_src=$NMR_TOP/tests/traffic/nmr_traffic.c
+if [ ! -x "$traffic" ] || [ "$traffic_src" -nt "$traffic" ]; then
+	mkdir -p "$(dirname "$traffic")"
+	gcc -static -O2 -Wall -Wextra -Werror -o "$traffic.new" "$traffic_src" ||
+		nmr_die "cannot build $traffic from $traffic_src"
+	mv "$traffic.new" "$traffic"
+fi
+cp "$traffic" "$root/bin/"
 for ko in "${extra[@]}"; do
 	cp "$ko" "$root/lib/nmr/"
 done

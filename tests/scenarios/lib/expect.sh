@@ -19,7 +19,7 @@
 SCN=$(basename "$0" .sh)
 SCN_MARK=0
 SCN_TMP=/tmp/scn-$SCN
-SCN_SAMPLES="nmr_sample_client nmr_sample_client_win nmr_sample_bridge nmr_sample_pinned nmr_sample_provider_async nmr_sample_provider_win nmr_sample_provider"
+SCN_SAMPLES="nmr_sample_client nmr_sample_client_win nmr_sample_bridge nmr_sample_pinned nmr_hook_count nmr_hook_drop nmr_sample_provider_async nmr_sample_provider_win nmr_sample_provider nmr_hook_provider"
 
 cd /lib/nmr || exit 1
 
@@ -71,8 +71,10 @@ scn_cleanup() {
 	rm -f "$SCN_TMP".*
 }
 
+# scn_begin: the scenario starts.  Before it exits, passed or not, it runs
+# $SCN_AT_EXIT, if it set one (to stop what it started in the background).
 scn_begin() {
-	trap 'rc=$?; [ $rc -ne 0 ] && scn_cleanup; exit $rc' EXIT
+	trap 'rc=$?; eval "${SCN_AT_EXIT:-}"; [ $rc -ne 0 ] && scn_cleanup; exit $rc' EXIT
 	scn_log "begins"
 	is_loaded nmr || fail "nmr is not loaded at the start"
 	for m in $SCN_SAMPLES; do
