@@ -17,13 +17,17 @@
 # in all (its own count, logged at each unload) is exactly what the
 # senders and the probes sent to its port and did not receive.
 #
-#   hook_traffic.sh [pairs]	pairs: 50 cycles (every load order with
-#				every unload order, then more); default 12
+#   hook_traffic.sh [pairs|CYCLES]	pairs: 50 cycles (every load order
+#					with every unload order, then more);
+#					default 12
 . "$(dirname "$0")/lib/expect.sh"
 scn_begin
 
 CYCLES=12
-[ "${1:-}" = pairs ] && CYCLES=50
+case ${1:-} in
+pairs) CYCLES=50 ;;
+[0-9]*) CYCLES=$1 ;;
+esac
 DROP_PORT=9
 PROBE=20
 STOP=$SCN_TMP.stop
