@@ -11,8 +11,9 @@
  *   fanout  P providers x C clients on one NPI: attach and detach cost per
  *           binding
  *   call    a call into the provider through nmr_client_enter()/exit(),
- *           against a bare indirect call and three hand-written guards,
- *           on one CPU and on two CPUs calling on the same binding at once
+ *           against a bare indirect call, the kernel's percpu_ref and three
+ *           hand-written guards, on one CPU and on two CPUs calling on the
+ *           same binding at once
  *   unload  from the last nmr_client_exit() (or the provider's complete) to
  *           the return of the deregistering thread's wait
  *
@@ -36,6 +37,7 @@
 #include <linux/math64.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/percpu-refcount.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched/task.h>
@@ -576,6 +578,7 @@ free:
 enum bench_guard {
 	BENCH_BARE,
 	BENCH_GUARDED,
+	BENCH_PERCPU_REF,
 	BENCH_SPINLOCK,
 	BENCH_REFCOUNT,
 	BENCH_SRCU,
@@ -585,6 +588,7 @@ enum bench_guard {
 static const char *const bench_guard_names[BENCH_GUARDS] = {
 	[BENCH_BARE] = "bare",
 	[BENCH_GUARDED] = "guarded",
+	[BENCH_PERCPU_REF] = "percpu_ref",
 	[BENCH_SPINLOCK] = "spinlock",
 	[BENCH_REFCOUNT] = "refcount",
 	[BENCH_SRCU] = "srcu",
@@ -598,6 +602,8 @@ static const char *const bench_guard_names[BENCH_GUARDS] = {
  *	documentation's pattern.
  * @in_flight: (spinlock) calls into the provider in flight.
  * @detaching: (spinlock, srcu) the detach has begun: no new calls.
+ * @pref: (percpu_ref) the kernel's own per-CPU reference count, in its
+ *	per-CPU mode: one per call in flight, as a packet path would use it.
  * @ref: (refcount) one for the binding, one per call in flight.
  * @srcu: (srcu) readers are the calls in flight.
  * @drained: the last call after the detach began completes it.
@@ -611,6 +617,7 @@ struct bench_call {
 	spinlock_t lock ____cacheline_aligned_in_smp;
 	unsigned int in_flight;
 	bool detaching;
+	struct percpu_ref pref ____cacheline_aligned_in_smp;
 	refcount_t ref ____cacheline_aligned_in_smp;
 	struct srcu_struct srcu ____cacheline_aligned_in_smp;
 	struct completion drained;
@@ -646,6 +653,27 @@ static u64 bench_calls_guarded(struct bench_call *bc, u32 n, u32 *refused)
 		}
 		acc = bench_call_provider(bc, acc);
 		nmr_client_exit(binding);
+	}
+	return acc;
+}
+
+/*
+ * What rundown protection is measured against: the kernel's per-CPU
+ * reference count, as a module would use it to guard its calls (the ref
+ * is killed when the detach begins, and its release completes the detach).
+ */
+static u64 bench_calls_percpu_ref(struct bench_call *bc, u32 n, u32 *refused)
+{
+	u64 acc = 0;
+	u32 i;
+
+	for (i = 0; i < n; i++) {
+		if (unlikely(!percpu_ref_tryget_live(&bc->pref))) {
+			(*refused)++;
+			continue;
+		}
+		acc = bench_call_provider(bc, acc);
+		percpu_ref_put(&bc->pref);
 	}
 	return acc;
 }
@@ -715,6 +743,7 @@ static u64 bench_calls_srcu(struct bench_call *bc, u32 n, u32 *refused)
 static u64 (*const bench_calls[BENCH_GUARDS])(struct bench_call *bc, u32 n, u32 *refused) = {
 	[BENCH_BARE] = bench_calls_bare,
 	[BENCH_GUARDED] = bench_calls_guarded,
+	[BENCH_PERCPU_REF] = bench_calls_percpu_ref,
 	[BENCH_SPINLOCK] = bench_calls_spinlock,
 	[BENCH_REFCOUNT] = bench_calls_refcount,
 	[BENCH_SRCU] = bench_calls_srcu,
@@ -894,13 +923,22 @@ static int bench_call_guards(struct bench_call *bc, const unsigned int *cpus,
 	return ret;
 }
 
+/* Never called: the benchmark does not kill the ref, as it never detaches. */
+static void bench_pref_release(struct percpu_ref *ref)
+{
+	struct bench_call *bc = container_of(ref, struct bench_call, pref);
+
+	complete(&bc->drained);
+}
+
 /**
  * bench_call() - the cost of a guarded call into the provider
  *
  * One provider and one client of their own NPI; the client calls the
- * provider's add() bare, through nmr_client_enter()/exit(), and through
- * three hand-written guards, first from one CPU, then from two at once on
- * the same binding.  A figure is the slower thread's cost per call.
+ * provider's add() bare, through nmr_client_enter()/exit(), through
+ * percpu_ref_tryget_live()/percpu_ref_put() and through three hand-written
+ * guards, first from one CPU, then from two at once on the same binding.
+ * A figure is the slower thread's cost per call.
  *
  * Context: process context.
  * Return: 0, or the first error.
@@ -918,9 +956,12 @@ static int bench_call(void)
 	spin_lock_init(&bc->lock);
 	refcount_set(&bc->ref, 1);
 	init_completion(&bc->drained);
-	ret = init_srcu_struct(&bc->srcu);
+	ret = percpu_ref_init(&bc->pref, bench_pref_release, 0, GFP_KERNEL);
 	if (ret)
 		goto free;
+	ret = init_srcu_struct(&bc->srcu);
+	if (ret)
+		goto exit_pref;
 
 	ret = bench_register(&regs[0], true, BENCH_NPI_CALL, &bc->provider);
 	if (ret)
@@ -945,6 +986,8 @@ unregister_provider:
 	ret = bench_unregister(&regs[0]) ?: ret;
 cleanup_srcu:
 	cleanup_srcu_struct(&bc->srcu);
+exit_pref:
+	percpu_ref_exit(&bc->pref);
 free:
 	kfree(bc);
 	return ret;

@@ -1005,7 +1005,7 @@ end:
 	do
 	:: atomic {
 		n > 0 && m_may_enter[S(b, role)] ->
-		/* nmr_enter(), on the thread's own CPU (CPUS=2: either CPU) */
+		/* __nmr_enter() (nmr.h), on the thread's own CPU (CPUS=2: either CPU) */
 		n--;
 #if CPUS == 2
 		if
@@ -1084,7 +1084,7 @@ end:
 		if
 		:: ok ->
 			atomic {
-				/* nmr_exit(), on either CPU */
+				/* __nmr_exit() (nmr.h), on either CPU */
 				if
 				:: cpu = 0
 				:: cpu = 1

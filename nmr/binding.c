@@ -88,7 +88,7 @@ static void nmr_binding_free_rcu(struct rcu_head *head)
 void nmr_binding_free(struct nmr_binding *b)
 {
 	/* Lets a stale handle that still points at our memory be caught. */
-	WRITE_ONCE(b->tag, NMR_TAG_FREED);
+	WRITE_ONCE(b->rundown.tag, NMR_TAG_FREED);
 	call_rcu(&b->rcu, nmr_binding_free_rcu);
 }
 
@@ -106,7 +106,7 @@ void nmr_binding_link_locked(struct nmr_binding *b, struct nmr_client *client,
 			     struct nmr_provider *provider)
 {
 	lockdep_assert_held(&nmr_lock);
-	b->tag = NMR_TAG_BINDING;
+	b->rundown.tag = NMR_TAG_BINDING;
 	b->state = NMR_BINDING_OFFERED;
 	b->client = client;
 	b->provider = provider;
@@ -367,7 +367,7 @@ static bool nmr_binding_declined_locked(struct nmr_binding *b, int ret)
 		pr_debug("client %s#%u declined provider %s#%u: %d\n",
 			 nmr_reg_owner_name(&client->reg), client->reg.id,
 			 nmr_reg_owner_name(&provider->reg), provider->reg.id, ret);
-	if (!b->opened || !b->used) {
+	if (!b->opened || !b->rundown.used) {
 		nmr_binding_drop_locked(b);
 		return false;
 	}
@@ -496,14 +496,26 @@ void nmr_binding_detach_batch(struct list_head *batch)
 	}
 }
 
-/* Out of line: the check itself is inlined into the fast paths. */
-void nmr_binding_misuse(const struct nmr_binding *b, unsigned long caller)
+/**
+ * __nmr_binding_misuse() - report a NULL or wrong binding handle
+ * @binding: what the caller passed for a binding handle.
+ * @caller: where in the caller, for the report.
+ *
+ * Out of line: the check itself is inlined, into nmr.ko's entry points
+ * (nmr_binding_check()) and into the modules' own code (the inline
+ * nmr_*_exit() of <nmr/nmr.h>), which are its only callers.
+ *
+ * Context: any context; does not sleep.
+ */
+void __nmr_binding_misuse(const struct nmr_binding *binding, unsigned long caller)
 {
-	if (!b)
+	if (!binding)
 		nmr_misuse(caller, "NULL binding");
 	else
-		nmr_misuse(caller, "%p is not a binding handle (tag %#x)", b, READ_ONCE(b->tag));
+		nmr_misuse(caller, "%p is not a binding handle (tag %#x)", binding,
+			   READ_ONCE(binding->rundown.tag));
 }
+EXPORT_SYMBOL_NMR(__nmr_binding_misuse);
 
 static void nmr_side_complete(struct nmr_binding *b, enum nmr_role role,
 			      unsigned long caller)

@@ -13,6 +13,7 @@
 #ifndef _NMR_INTERNAL_H
 #define _NMR_INTERNAL_H
 
+#include <linux/build_bug.h>
 #include <linux/completion.h>
 #include <linux/fault-inject.h>
 #include <linux/list.h>
@@ -20,6 +21,7 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/spinlock.h>
+#include <linux/stddef.h>
 #include <nmr/nmr.h>
 #include <nmr/nmr_kunit.h>
 
@@ -27,17 +29,13 @@ struct nmr_npi;
 struct nmr_calls_block;
 struct nmr_layer;
 
-/* Type tags, first word of every handle, checked at every entry point. */
+/*
+ * Type tags, first word of every handle, checked at every entry point;
+ * NMR_TAG_BINDING is in <nmr/nmr.h>, for the inline rundown protection.
+ */
 #define NMR_TAG_PROVIDER	0x4e4d5250	/* "NMRP" */
 #define NMR_TAG_CLIENT		0x4e4d5243	/* "NMRC" */
-#define NMR_TAG_BINDING		0x4e4d5242	/* "NMRB" */
 #define NMR_TAG_FREED		0x4e4d5258	/* "NMRX": freed or never valid */
-
-enum nmr_role {
-	NMR_CLIENT,
-	NMR_PROVIDER,
-	NMR_ROLES,
-};
 
 enum nmr_reg_state {
 	NMR_REG_REGISTERED,	/* offered to new peers */
@@ -163,14 +161,12 @@ struct nmr_side {
 	unsigned long since;
 };
 
-/* Per CPU: the sections each side has entered on this CPU, minus exits. */
-struct nmr_calls {
-	unsigned int entered[NMR_ROLES];
-};
-
 /**
  * struct nmr_binding - one (client, provider) pair
- * @tag: %NMR_TAG_BINDING.
+ * @rundown: the type tag, %NMR_TAG_BINDING, and what the inline
+ *	nmr_*_enter() and nmr_*_exit() of <nmr/nmr.h> read: @rundown.used,
+ *	@rundown.open and @rundown.calls (rundown.c).  The first member, so
+ *	that a handle's first word is its tag, as in every handle.
  * @state: see &enum nmr_binding_state; nmr_lock.
  * @client: the client registration; holds one of its users.
  * @provider: the provider registration; holds one of its users.
@@ -185,20 +181,16 @@ struct nmr_calls {
  * @provider_attached: provider_attach_client() returned 0; nmr_lock.
  * @detach_requested: a side deregistered while ATTACHING (late comer);
  *	nmr_lock.
- * @open: nmr_*_enter() may succeed: from just before the provider's attach
- *	callback (cleared again if the provider declines) until the detach
- *	begins.  Written under nmr_lock, read without it.
- * @opened: @open was set once; nmr_lock.
- * @closed: the detach began and @open was cleared; nmr_lock.
- * @used: nmr_*_enter() was called on this binding; set once, under
- *	nmr_lock, read without it (rundown.c).
+ * @opened: @rundown.open was set once (it is set from just before the
+ *	provider's attach callback, cleared again if the provider declines,
+ *	and cleared for good when the detach begins); nmr_lock.
+ * @closed: the detach began and @rundown.open was cleared; nmr_lock.
  * @fenced: every enter that saw @open set has finished its count, so the
  *	per-CPU sums are exact; nmr_lock.
  * @fence_node: on the list of closed bindings waiting for their grace
  *	period (rundown.c).
- * @calls_slot: the slot of @calls_block that @calls points to.
- * @calls: per-CPU counts of the sections entered by each side (rundown.c).
- * @calls_block: the block of per-CPU counters @calls comes from.
+ * @calls_slot: the slot of @calls_block that @rundown.calls points to.
+ * @calls_block: the block of per-CPU counters @rundown.calls comes from.
  * @side: the client and provider sides, indexed by &enum nmr_role.
  * @client_binding_context: given by the client to
  *	nmr_client_attach_provider().
@@ -206,7 +198,7 @@ struct nmr_calls {
  * @rcu: frees the binding after a grace period.
  */
 struct nmr_binding {
-	u32 tag;
+	struct nmr_rundown rundown;
 	enum nmr_binding_state state;
 	struct nmr_client *client;
 	struct nmr_provider *provider;
@@ -216,20 +208,19 @@ struct nmr_binding {
 	bool provider_attaching;
 	bool provider_attached;
 	bool detach_requested;
-	bool open;
 	bool opened;
 	bool closed;
-	bool used;
 	bool fenced;
 	u8 calls_slot;
 	struct llist_node fence_node;
-	struct nmr_calls __percpu *calls;
 	struct nmr_calls_block *calls_block;
 	struct nmr_side side[NMR_ROLES];
 	void *client_binding_context;
 	void *provider_binding_context;
 	struct rcu_head rcu;
 };
+
+static_assert(offsetof(struct nmr_binding, rundown) == 0);
 
 /**
  * struct nmr_layer - an API layered over the native one (netioddk.c)
@@ -294,7 +285,6 @@ void nmr_binding_stop_locked(struct nmr_binding *b, struct list_head *batch);
 void nmr_binding_detach_batch(struct list_head *batch);
 void nmr_binding_report_locked(const struct nmr_binding *b,
 			       const struct nmr_reg *waiter);
-void nmr_binding_misuse(const struct nmr_binding *b, unsigned long caller);
 bool nmr_side_exited(struct nmr_binding *b, enum nmr_role role);
 bool nmr_binding_fenced_locked(struct nmr_binding *b);
 void nmr_binding_cleanup(struct nmr_binding *b);
@@ -302,9 +292,9 @@ void nmr_binding_cleanup(struct nmr_binding *b);
 /* The check every entry point taking a binding handle makes first. */
 static inline bool nmr_binding_check(const struct nmr_binding *b, unsigned long caller)
 {
-	if (likely(b && READ_ONCE(b->tag) == NMR_TAG_BINDING))
+	if (likely(b && READ_ONCE(b->rundown.tag) == NMR_TAG_BINDING))
 		return true;
-	nmr_binding_misuse(b, caller);
+	__nmr_binding_misuse(b, caller);
 	return false;
 }
 

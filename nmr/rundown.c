@@ -6,7 +6,11 @@
  *
  * The fast path writes only this CPU's counter and uses no atomic
  * instruction or full barrier, as percpu_ref does (one acquire load, a
- * plain load on x86): enter counts with preemption
+ * plain load on x86), and is inline in the caller's code, as
+ * percpu_ref_tryget_live() is: __nmr_enter() and __nmr_exit() in
+ * <nmr/nmr.h> read the binding's &struct nmr_rundown, its first member,
+ * and call into this file only on a slow path (a binding's first enter,
+ * an exit after the close, a misuse).  Enter counts with preemption
  * disabled (an RCU read-side section, and inline where rcu_read_lock() is
  * a call) after checking the binding's @open flag, and the detach (the
  * "close") clears @open and waits for a grace period before it trusts the
@@ -150,10 +154,10 @@ int nmr_rundown_alloc(struct nmr_binding *b)
 
 	b->calls_block = blk;
 	b->calls_slot = slot;
-	b->calls = blk->slots + slot;
+	b->rundown.calls = blk->slots + slot;
 	/* A slot's counts sum to zero when freed, but not CPU by CPU. */
 	for_each_possible_cpu(cpu)
-		memset(per_cpu_ptr(b->calls, cpu), 0, sizeof(struct nmr_calls));
+		memset(per_cpu_ptr(b->rundown.calls, cpu), 0, sizeof(struct nmr_calls));
 	return 0;
 }
 
@@ -200,6 +204,11 @@ static void nmr_fence_fn(struct work_struct *work)
 
 	if (!closed)
 		return;
+	/*
+	 * Waits for the preempt-disabled sections of the inline __nmr_enter()
+	 * and __nmr_exit() (<nmr/nmr.h>) and their slow paths that began
+	 * before the closes: see nmr_rundown_close_locked().
+	 */
 	synchronize_rcu_expedited();
 
 	/* A finished binding's @work is free: it left its detach batch. */
@@ -241,8 +250,11 @@ void nmr_rundown_open_locked(struct nmr_binding *b)
 	if (b->detach_requested || b->closed)
 		return;
 	b->opened = true;
-	/* Read by nmr_enter() without the lock; see nmr_rundown_close_locked(). */
-	WRITE_ONCE(b->open, true);
+	/*
+	 * Read without the lock by __nmr_enter() (<nmr/nmr.h>) and
+	 * __nmr_enter_slow(); see nmr_rundown_close_locked().
+	 */
+	WRITE_ONCE(b->rundown.open, true);
 }
 
 /**
@@ -258,7 +270,7 @@ void nmr_rundown_open_locked(struct nmr_binding *b)
 void nmr_rundown_unopen_locked(struct nmr_binding *b)
 {
 	lockdep_assert_held(&nmr_lock);
-	WRITE_ONCE(b->open, false);
+	WRITE_ONCE(b->rundown.open, false);
 }
 
 /**
@@ -271,7 +283,9 @@ void nmr_rundown_unopen_locked(struct nmr_binding *b)
  *
  * Ordering, in the terms of tools/memory-model: @used is written only
  * under nmr_lock, by nmr_rundown_first_use(), so this critical section and
- * that one are ordered one way or the other.
+ * that one are ordered one way or the other.  The enters are the inline
+ * __nmr_enter() of <nmr/nmr.h>, in the modules' code, and its slow path
+ * __nmr_enter_slow() below; each names this end too.
  *
  * - The first use came first: this reads @used true and waits for a grace
  *   period.  Every enter's load of @open and its increment run with
@@ -288,6 +302,10 @@ void nmr_rundown_unopen_locked(struct nmr_binding *b)
  *   store below, so it reads false (@open never becomes true again once
  *   @closed is set).  No section can have been entered: none to wait for.
  *
+ * The exits (__nmr_exit() and __nmr_exit_closed()) rely on the first case
+ * only: an exit follows an enter that counted, so a close that took no
+ * grace period has none.
+ *
  * Context: nmr_lock held; any context.
  */
 void nmr_rundown_close_locked(struct nmr_binding *b)
@@ -296,8 +314,9 @@ void nmr_rundown_close_locked(struct nmr_binding *b)
 	if (b->closed)
 		return;
 	b->closed = true;
-	WRITE_ONCE(b->open, false);
-	if (!b->opened || !b->used) {
+	/* Read by __nmr_enter() and __nmr_exit() (<nmr/nmr.h>): see above. */
+	WRITE_ONCE(b->rundown.open, false);
+	if (!b->opened || !b->rundown.used) {
 		b->fenced = true;
 		return;
 	}
@@ -324,7 +343,7 @@ int nmr_rundown_entered_locked(const struct nmr_binding *b, enum nmr_role role)
 
 	lockdep_assert_held(&nmr_lock);
 	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(per_cpu_ptr(b->calls, cpu)->entered[role]);
+		sum += READ_ONCE(per_cpu_ptr(b->rundown.calls, cpu)->entered[role]);
 	if ((int)sum < 0) {
 		atomic_long_inc(&nmr_misuses);
 		pr_warn_ratelimited("misuse: the %s side of binding %p exited %d more sections than it entered\n",
@@ -359,146 +378,84 @@ void nmr_rundown_exit(void)
 /*
  * Once per binding, under nmr_lock: from now on a close must wait for a
  * grace period.  The release pairs with the smp_load_acquire() in
- * nmr_enter(); see nmr_rundown_close_locked() for why a close that came
- * first is then seen by every enter.
+ * __nmr_enter() (<nmr/nmr.h>) and __nmr_enter_slow(); see
+ * nmr_rundown_close_locked() for why a close that came first is then seen
+ * by every enter.
  */
 static noinline void nmr_rundown_first_use(struct nmr_binding *b)
 {
 	unsigned long flags;
 
 	spin_lock_irqsave(&nmr_lock, flags);
-	if (!b->used)
-		/* Pairs with the smp_load_acquire() in nmr_enter(). */
-		smp_store_release(&b->used, true);
+	if (!b->rundown.used)
+		/* Pairs with the smp_load_acquire() in __nmr_enter(). */
+		smp_store_release(&b->rundown.used, true);
 	spin_unlock_irqrestore(&nmr_lock, flags);
 }
 
-static bool nmr_enter(struct nmr_binding *b, enum nmr_role role, unsigned long caller)
+/**
+ * __nmr_enter_slow() - the slow path of nmr_client_enter() and nmr_provider_enter()
+ * @binding: what the caller passed for a binding handle.
+ * @role: the side that enters.
+ * @caller: where in the caller, for a misuse report.
+ *
+ * Called by the inline __nmr_enter() of <nmr/nmr.h>, not by modules
+ * themselves, when the handle is NULL or not a binding (reported as
+ * misuse), or when no enter was made on the binding yet.  It does what
+ * the inline fast path does, in full: checks the handle, makes the first
+ * use, reads @open and counts.
+ *
+ * Context: preemption disabled by __nmr_enter(), from its first look at
+ * @binding: the RCU read-side critical section of nmr_rundown_close_locked()
+ * and nmr_fence_fn().  Does not sleep.
+ * Return: true when the section was entered.
+ */
+bool __nmr_enter_slow(struct nmr_binding *binding, enum nmr_role role, unsigned long caller)
 {
-	bool entered = false;
-
+	lockdep_assert_preemption_disabled();
+	if (unlikely(!nmr_binding_check(binding, caller)))
+		return false;
 	/*
-	 * An RCU read-side critical section from the first look at @b: the
-	 * close's grace period waits for it, or it reads the close's store of
-	 * @open; and a binding freed meanwhile (by call_rcu()) stays readable
-	 * to its end, so an enter racing the cleanup reads @open false rather
-	 * than freed memory.
+	 * Acquire, as in __nmr_enter(): pairs with the release in
+	 * nmr_rundown_first_use() (made by another enter, or by this one),
+	 * and orders the load of @open below after it
+	 * (nmr_rundown_close_locked()).
 	 */
-	preempt_disable();
-	if (unlikely(!nmr_binding_check(b, caller)))
-		goto out;
-	/*
-	 * Acquire: pairs with the release in nmr_rundown_first_use(), and
-	 * orders the load of @open below after it (nmr_rundown_close_locked()).
-	 */
-	if (unlikely(!smp_load_acquire(&b->used)))
-		nmr_rundown_first_use(b);
-	if (likely(READ_ONCE(b->open))) {
-		this_cpu_inc(b->calls->entered[role]);
-		entered = true;
-	}
-out:
-	preempt_enable();
-	return entered;
+	if (!smp_load_acquire(&binding->rundown.used))
+		nmr_rundown_first_use(binding);
+	if (!READ_ONCE(binding->rundown.open))
+		return false;
+	this_cpu_inc(binding->rundown.calls->entered[role]);
+	return true;
 }
+EXPORT_SYMBOL_NMR(__nmr_enter_slow);
 
-static void nmr_exit(struct nmr_binding *b, enum nmr_role role, unsigned long caller)
+/**
+ * __nmr_exit_closed() - the slow path of nmr_client_exit() and nmr_provider_exit()
+ * @binding: a binding whose close the exit's load of @open has seen.
+ * @role: the side that exits.
+ *
+ * Called by the inline __nmr_exit() of <nmr/nmr.h>, not by modules
+ * themselves, after its decrement, when the binding's detach has begun:
+ * rechecks @role's sum under nmr_lock, which orders it against the
+ * fence's sum (nmr_rundown_close_locked()), and completes the side if
+ * this was its last section.  Once the decrement can be seen, another
+ * CPU may finish and clean up the binding: it stays readable only until
+ * the end of the exit's RCU read-side critical section, so this runs in
+ * it and ends it.
+ *
+ * Context: preemption disabled by __nmr_exit(); enabled again here,
+ * before the cleanup callbacks run (on this thread, when this exit
+ * finished the binding).  Does not sleep.
+ */
+void __nmr_exit_closed(struct nmr_binding *binding, enum nmr_role role)
 {
-	bool finished = false;
+	bool finished;
 
-	if (unlikely(!nmr_binding_check(b, caller)))
-		return;
-
-	/*
-	 * An RCU read-side critical section, as in nmr_enter(): either the
-	 * close's grace period waits for it, and the fence then counts this
-	 * decrement, or it reads the close's store of @open and rechecks the
-	 * sums under nmr_lock, which orders it against the fence's sum.  A
-	 * close that took no grace period saw no enter, so has no exit.
-	 */
-	preempt_disable();
-	this_cpu_dec(b->calls->entered[role]);
-	if (unlikely(!READ_ONCE(b->open)))
-		finished = nmr_side_exited(b, role);
+	lockdep_assert_preemption_disabled();
+	finished = nmr_side_exited(binding, role);
 	preempt_enable();
 	if (finished)
-		nmr_binding_cleanup(b);
+		nmr_binding_cleanup(binding);
 }
-
-/**
- * nmr_client_enter() - start a call into the provider of @binding
- * @binding: the client's binding, from its attach callback.
- *
- * Succeeds from the moment nmr_client_attach_provider() has returned 0 (so
- * the attach callback may already call the provider) until the binding's
- * detach begins.  It may succeed already while the provider's attach
- * callback runs; such a section is drained like any other, also when the
- * provider then declines.  On success the provider stays attached, and the client
- * side's detach stays incomplete, until the matching nmr_client_exit().
- *
- * Context: any context, including hard IRQ; does not sleep.
- * Return: true when the client may call the provider; false once the
- * detach has begun (or before the provider's attach callback was called),
- * when it must not.
- */
-bool nmr_client_enter(struct nmr_binding *binding)
-{
-	return nmr_enter(binding, NMR_CLIENT, _RET_IP_);
-}
-EXPORT_SYMBOL_NMR(nmr_client_enter);
-
-/**
- * nmr_client_exit() - end a call started by nmr_client_enter()
- * @binding: the binding given to nmr_client_enter().
- *
- * May run on another CPU than its enter.  When it ends the client side's
- * last section after the client's detach callback has returned, the client
- * side's detach completes here, and when the provider side is done too the
- * cleanup callbacks run on this thread before it returns.
- *
- * Context: any context, including hard IRQ; does not sleep.
- */
-void nmr_client_exit(struct nmr_binding *binding)
-{
-	nmr_exit(binding, NMR_CLIENT, _RET_IP_);
-}
-EXPORT_SYMBOL_NMR(nmr_client_exit);
-
-/**
- * nmr_provider_enter() - start a call into the client of @binding
- * @binding: the provider's binding, from provider_attach_client().
- *
- * Succeeds from the moment provider_attach_client() has returned 0 until
- * the binding's detach begins.  It may succeed already while that callback
- * runs; such a section is drained like any other, also when the provider
- * declines.  On success the client stays attached, and
- * the provider side's detach stays incomplete, until the matching
- * nmr_provider_exit().
- *
- * Context: any context, including hard IRQ; does not sleep.
- * Return: true when the provider may call the client; false once the
- * detach has begun (or before the provider's attach callback was called),
- * when it must not.
- */
-bool nmr_provider_enter(struct nmr_binding *binding)
-{
-	return nmr_enter(binding, NMR_PROVIDER, _RET_IP_);
-}
-EXPORT_SYMBOL_NMR(nmr_provider_enter);
-
-/**
- * nmr_provider_exit() - end a call started by nmr_provider_enter()
- * @binding: the binding given to nmr_provider_enter().
- *
- * May run on another CPU than its enter.  When it ends the provider side's
- * last section after the provider's detach callback has returned, the
- * provider side's detach completes here, and when the client side is done
- * too the cleanup callbacks run on this thread before it returns.
- *
- * Context: any context, including hard IRQ; does not sleep.
- */
-void nmr_provider_exit(struct nmr_binding *binding)
-{
-	nmr_exit(binding, NMR_PROVIDER, _RET_IP_);
-}
-EXPORT_SYMBOL_NMR(nmr_provider_exit);
+EXPORT_SYMBOL_NMR(__nmr_exit_closed);

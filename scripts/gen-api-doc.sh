@@ -53,7 +53,7 @@ HEAD
 		heading "$doc"
 		"$kdoc" -rst -function "$doc" nmr/include/nmr/nmr.h
 	done
-	heading "Types"
+	heading "Types and inline functions"
 	"$kdoc" -rst -no-doc-sections nmr/include/nmr/nmr.h
 	functions_in nmr/registry.c nmr/binding.c nmr/rundown.c
 

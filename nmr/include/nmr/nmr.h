@@ -37,14 +37,22 @@
  * only when its detach callback has returned 0 (or it called its complete
  * function) and every section it entered has exited.  A module that uses
  * them returns 0 from its detach callback and never calls a complete
- * function.  The fast path writes only this CPU's counter.
+ * function.  They are inline, as percpu_ref_tryget_live() and
+ * percpu_ref_put() are: the fast path writes only this CPU's counter, and
+ * calls into nmr.ko only on a binding's first enter, after its detach
+ * began, or on a misuse.
  */
 #ifndef _NMR_NMR_H
 #define _NMR_NMR_H
 
+#include <linux/compiler.h>
+#include <linux/instruction_pointer.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/preempt.h>
 #include <linux/types.h>
 #include <linux/uuid.h>
+#include <asm/barrier.h>
 #include <nmr/compat.h>
 
 /*
@@ -244,11 +252,6 @@ int nmr_client_attach_provider(struct nmr_binding *binding,
 			       void **provider_binding_context,
 			       const void **provider_dispatch);
 
-bool nmr_client_enter(struct nmr_binding *binding);
-void nmr_client_exit(struct nmr_binding *binding);
-bool nmr_provider_enter(struct nmr_binding *binding);
-void nmr_provider_exit(struct nmr_binding *binding);
-
 void nmr_unregister_provider(struct nmr_provider *handle);
 void nmr_unregister_client(struct nmr_client *handle);
 
@@ -256,5 +259,210 @@ int nmr_provider_refuse_unload(struct nmr_provider *handle);
 int nmr_provider_request_unload(struct nmr_provider *handle);
 int nmr_client_refuse_unload(struct nmr_client *handle);
 int nmr_client_request_unload(struct nmr_client *handle);
+
+/**
+ * enum nmr_role - a side of a binding
+ * @NMR_CLIENT: the client's side.
+ * @NMR_PROVIDER: the provider's side.
+ * @NMR_ROLES: the number of sides.
+ */
+enum nmr_role {
+	NMR_CLIENT,
+	NMR_PROVIDER,
+	NMR_ROLES,
+};
+
+/* The type tag of a binding handle, its first word ("NMRB"). */
+#define NMR_TAG_BINDING		0x4e4d5242
+
+/**
+ * struct nmr_calls - one CPU's counts of the sections entered on a binding
+ * @entered: by &enum nmr_role, the sections that side entered on this CPU
+ *	minus those it exited on it.  The counts wrap independently (a
+ *	section may exit on another CPU than it entered on); only their sum
+ *	over the CPUs means anything.
+ */
+struct nmr_calls {
+	unsigned int entered[NMR_ROLES];
+};
+
+/**
+ * struct nmr_rundown - what the inline rundown protection reads
+ * @tag: %NMR_TAG_BINDING; the first word of every handle is its type tag.
+ * @used: an enter was called on the binding: set once, under nmr.ko's
+ *	lock, with smp_store_release() (nmr_rundown_first_use()), read
+ *	without it with smp_load_acquire().
+ * @open: nmr_*_enter() may succeed: from just before the provider's attach
+ *	callback until the binding's detach begins.  Written under nmr.ko's
+ *	lock, read without it.
+ * @calls: the binding's per-CPU section counts.
+ *
+ * The first member of every binding, so that nmr_client_enter() and the
+ * three others read it in their caller's code, as percpu_ref_tryget_live()
+ * reads a &struct percpu_ref, and call into nmr.ko only on a slow path.
+ * NMR's own: a module never reads or writes it itself, and its layout may
+ * change with nmr.ko (a module is built against the header of the nmr.ko
+ * it loads with).
+ */
+struct nmr_rundown {
+	u32 tag;
+	bool used;
+	bool open;
+	struct nmr_calls __percpu *calls;
+};
+
+bool __nmr_enter_slow(struct nmr_binding *binding, enum nmr_role role,
+		      unsigned long caller);
+void __nmr_exit_closed(struct nmr_binding *binding, enum nmr_role role);
+void __nmr_binding_misuse(const struct nmr_binding *binding, unsigned long caller);
+
+/*
+ * The fast path of nmr_*_enter().  Ordering, in the terms of
+ * tools/memory-model (the other ends are in nmr/rundown.c):
+ *
+ * - Every load below and the increment run with preemption disabled, from
+ *   the first look at @binding on: an RCU read-side critical section.  The
+ *   close's grace period (nmr_fence_fn()) waits for it, or it reads the
+ *   close's WRITE_ONCE() of @open false (nmr_rundown_close_locked()); and a
+ *   binding freed meanwhile (call_rcu() after its tag is overwritten)
+ *   stays readable to the section's end.
+ * - The acquire of @used pairs with the smp_store_release() in
+ *   nmr_rundown_first_use() and orders the load of @open after it, so that
+ *   a close that found @used clear and took no grace period is seen
+ *   (nmr_rundown_close_locked() has the argument).
+ *
+ * A NULL or wrong handle, and a binding's first enter, take the slow path,
+ * which checks and reports in full, naming the caller (_THIS_IP_ is in
+ * the caller's function: this is always inlined into it).
+ */
+static __always_inline bool __nmr_enter(struct nmr_binding *binding, enum nmr_role role)
+{
+	const struct nmr_rundown *rd = (const struct nmr_rundown *)binding;
+	bool entered;
+
+	preempt_disable();
+	if (unlikely(!rd || READ_ONCE(rd->tag) != NMR_TAG_BINDING ||
+		     /* Pairs with the release in nmr_rundown_first_use(). */
+		     !smp_load_acquire(&rd->used))) {
+		entered = __nmr_enter_slow(binding, role, _THIS_IP_);
+	} else {
+		entered = READ_ONCE(rd->open);
+		if (likely(entered))
+			this_cpu_inc(rd->calls->entered[role]);
+	}
+	preempt_enable();
+	return entered;
+}
+
+/*
+ * The fast path of nmr_*_exit().  The decrement and the load of @open run
+ * with preemption disabled, an RCU read-side critical section as in
+ * __nmr_enter(): either the close's grace period waits for it, and the
+ * fence (nmr_fence_fn()) then counts this decrement, or it reads the
+ * close's store of @open false and __nmr_exit_closed() rechecks the sums
+ * under nmr.ko's lock, which orders it against the fence's sum.  A close
+ * that took no grace period saw no enter, so has no exit.
+ * __nmr_exit_closed() runs in the same section (the binding may be
+ * cleaned up on another CPU once this decrement is seen) and ends it.
+ */
+static __always_inline void __nmr_exit(struct nmr_binding *binding, enum nmr_role role)
+{
+	const struct nmr_rundown *rd = (const struct nmr_rundown *)binding;
+
+	if (unlikely(!rd || READ_ONCE(rd->tag) != NMR_TAG_BINDING)) {
+		__nmr_binding_misuse(binding, _THIS_IP_);
+		return;
+	}
+	preempt_disable();
+	this_cpu_dec(rd->calls->entered[role]);
+	if (likely(READ_ONCE(rd->open)))
+		preempt_enable();
+	else
+		__nmr_exit_closed(binding, role);
+}
+
+/**
+ * nmr_client_enter() - start a call into the provider of @binding
+ * @binding: the client's binding, from its attach callback.
+ *
+ * Succeeds from the moment nmr_client_attach_provider() has returned 0 (so
+ * the attach callback may already call the provider) until the binding's
+ * detach begins.  It may succeed already while the provider's attach
+ * callback runs; such a section is drained like any other, also when the
+ * provider then declines.  On success the provider stays attached, and the client
+ * side's detach stays incomplete, until the matching nmr_client_exit().
+ *
+ * Inline: writes only this CPU's counter, with no atomic instruction and
+ * no call into nmr.ko but on a binding's first enter or a misuse.
+ *
+ * Context: any context, including hard IRQ; does not sleep.
+ * Return: true when the client may call the provider; false once the
+ * detach has begun (or before the provider's attach callback was called),
+ * when it must not.
+ */
+static __always_inline bool nmr_client_enter(struct nmr_binding *binding)
+{
+	return __nmr_enter(binding, NMR_CLIENT);
+}
+
+/**
+ * nmr_client_exit() - end a call started by nmr_client_enter()
+ * @binding: the binding given to nmr_client_enter().
+ *
+ * May run on another CPU than its enter.  When it ends the client side's
+ * last section after the client's detach callback has returned, the client
+ * side's detach completes here, and when the provider side is done too the
+ * cleanup callbacks run on this thread before it returns.
+ *
+ * Inline: calls into nmr.ko only once the binding's detach has begun, or
+ * on a misuse.
+ *
+ * Context: any context, including hard IRQ; does not sleep.
+ */
+static __always_inline void nmr_client_exit(struct nmr_binding *binding)
+{
+	__nmr_exit(binding, NMR_CLIENT);
+}
+
+/**
+ * nmr_provider_enter() - start a call into the client of @binding
+ * @binding: the provider's binding, from provider_attach_client().
+ *
+ * Succeeds from the moment provider_attach_client() has returned 0 until
+ * the binding's detach begins.  It may succeed already while that callback
+ * runs; such a section is drained like any other, also when the provider
+ * declines.  On success the client stays attached, and
+ * the provider side's detach stays incomplete, until the matching
+ * nmr_provider_exit().
+ *
+ * Inline, as nmr_client_enter().
+ *
+ * Context: any context, including hard IRQ; does not sleep.
+ * Return: true when the provider may call the client; false once the
+ * detach has begun (or before the provider's attach callback was called),
+ * when it must not.
+ */
+static __always_inline bool nmr_provider_enter(struct nmr_binding *binding)
+{
+	return __nmr_enter(binding, NMR_PROVIDER);
+}
+
+/**
+ * nmr_provider_exit() - end a call started by nmr_provider_enter()
+ * @binding: the binding given to nmr_provider_enter().
+ *
+ * May run on another CPU than its enter.  When it ends the provider side's
+ * last section after the provider's detach callback has returned, the
+ * provider side's detach completes here, and when the client side is done
+ * too the cleanup callbacks run on this thread before it returns.
+ *
+ * Inline, as nmr_client_exit().
+ *
+ * Context: any context, including hard IRQ; does not sleep.
+ */
+static __always_inline void nmr_provider_exit(struct nmr_binding *binding)
+{
+	__nmr_exit(binding, NMR_PROVIDER);
+}
 
 #endif /* _NMR_NMR_H */
