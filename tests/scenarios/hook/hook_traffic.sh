@@ -20,7 +20,7 @@
 #   hook_traffic.sh [pairs|CYCLES]	pairs: 50 cycles (every load order
 #					with every unload order, then more);
 #					default 12
-. "$(dirname "$0")/lib/expect.sh"
+. "$(dirname "$0")/../lib/expect.sh"
 scn_begin
 
 CYCLES=12
