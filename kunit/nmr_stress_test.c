@@ -540,7 +540,8 @@ static unsigned int nmr_adv_other_cpu(void)
 	return cpu < nr_cpu_ids ? cpu : self;
 }
 
-#define NMR_ADV_CALL_BEGUN	(1LL << 32)
+/* calls->state: the calls in flight in the low 32 bits, those begun above. */
+#define NMR_ADV_CALL_BEGUN	BIT_ULL(32)
 
 /*
  * Returns the number of calls of this kind in flight when ours began;

@@ -98,8 +98,9 @@ if want sparse; then
 	rc=$?
 	grep -E '^[^ ]+:[0-9]+:[0-9]+: (warning|error):' "$out/sparse.all" >"$out/sparse"
 	if [ "$sparse_dir" = "$NMR_TOP" ]; then
-		# template/ is built out of the tree, by scripts/own-module.sh.
-		mapfile -t srcs < <(git ls-files '*.c' | grep -v -e '\.mod\.c$' -e '^harness-fixtures/' -e '^template/')
+		# template/ is built out of the tree, by scripts/own-module.sh;
+		# tests/ holds user-space programs (tests/traffic/), not modules.
+		mapfile -t srcs < <(git ls-files '*.c' | grep -v -e '\.mod\.c$' -e '^harness-fixtures/' -e '^template/' -e '^tests/')
 	else
 		mapfile -t srcs < <(cd "$sparse_dir" && ls -- *.c | grep -v '\.mod\.c$')
 	fi
