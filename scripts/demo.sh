@@ -105,6 +105,35 @@ run rmmod nmr_sample_client_win
 run rmmod nmr_sample_provider_win
 show
 
+step "The packet hook NPI, over netfilter: nmr_hook_provider hooks IPv4 local delivery and hands every packet to every client's classify function; nmr_hook_count counts by protocol, nmr_hook_drop drops UDP to port 9"
+mark
+ip link set lo up
+run insmod nmr_hook_provider.ko
+run insmod nmr_hook_count.ko
+run insmod nmr_hook_drop.ko
+show
+step "Traffic: UDP over loopback to port 5001 and to port 9, from both vCPUs, until told to stop"
+nmr-traffic load 127.0.0.1 5001 9 0 /tmp/hook.stop >/tmp/hook.load0 &
+nmr-traffic load 127.0.0.2 5002 9 1 /tmp/hook.stop >/tmp/hook.load1 &
+sleep 2
+echo "\$ cat /sys/kernel/debug/nmr_hook_provider/stats"
+cat /sys/kernel/debug/nmr_hook_provider/stats
+echo "\$ cat /sys/kernel/debug/nmr_hook_count/counts"
+cat /sys/kernel/debug/nmr_hook_count/counts
+echo "\$ nmr-traffic probe 127.0.0.9 9 20"
+nmr-traffic probe 127.0.0.9 9 20
+step "rmmod the dropper under traffic: its binding is detached while packets flow, the calls in flight finish, both sides log the final count of the binding, and port 9 gets its datagrams again"
+mark; run rmmod nmr_hook_drop; show
+echo "\$ nmr-traffic probe 127.0.0.9 9 20"
+nmr-traffic probe 127.0.0.9 9 20
+step "rmmod the counting client under traffic: what it counted equals what the provider dispatched to it"
+mark; run rmmod nmr_hook_count; show
+step "rmmod the provider, still under traffic: it deregisters, then unhooks"
+mark; run rmmod nmr_hook_provider; show
+touch /tmp/hook.stop
+wait
+step "The senders' totals: nothing to port 5001/5002 was lost; what did not arrive at port 9 is what the dropper dropped"
+cat /tmp/hook.load0 /tmp/hook.load1
 step "rmmod nmr: nothing uses it any more"
 mark; run rmmod nmr; show
 GUEST
