@@ -86,12 +86,14 @@ binding_counts() {
 	[ "$mine" -gt 0 ] || fail "$1 classified no packet in this cycle: no traffic reached the hook"
 }
 
+# timed_rmmod MODULE: delete_module(2), as rmmod does, timed from the
+# call to its return by nmr-traffic (no fork or exec in the figure).
 timed_rmmod() {
 	scn_log "\$ rmmod $1"
-	out=$(nmr-traffic time rmmod "$1" 2>&1)
+	out=$(nmr-traffic rmmod "$1" 2>&1)
 	rc=$?
 	scn_log "rmmod $1: status $rc: $out"
-	[ $rc -eq 0 ] || fail "rmmod $1 exited with status $rc: $out"
+	[ $rc -eq 0 ] || fail "rmmod $1 failed: $out (status: its errno)"
 	echo "$1 $(echo "$out" | awk '{ print $4 }')" >>"$SCN_TMP.times"
 }
 
