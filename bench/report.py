@@ -18,6 +18,10 @@ import sys
 
 RESULT = re.compile(r"nmr_bench: RESULT (\w+)(.*)$")
 MARK = re.compile(r"NMR-BENCH (\w+)(.*)$")
+# nmr_hook_count's module_exit: its deregistration and wait.
+COUNT_EXIT = re.compile(r"nmr_hook_count: unloaded: deregistration took (\d+) us")
+# nmr_bench_chain.ko: the hooks' cost per packet.
+CHAIN = re.compile(r"nmr_bench_chain: RESULT chain .*median_ps=(\d+)")
 
 
 def fields(text):
@@ -36,8 +40,14 @@ class Log:
         self.unload = {}
         self.unload_cleanup = {}
         self.mem = {}
+        self.pkt = {}
+        self.chain = {}
+        self.pktunload = []
+        self.pktfloor = []
+        chain_ps = None
         self.call_skipped = False
         hold = {}
+        count_exit_us = None
         # The run ended when its console log was last written.
         self.date = datetime.datetime.fromtimestamp(os.path.getmtime(path),
                                                     datetime.timezone.utc)
@@ -63,6 +73,14 @@ class Log:
                     elif kind == "hold":
                         hold = f_
                     continue
+                m = COUNT_EXIT.search(line)
+                if m:
+                    count_exit_us = int(m.group(1))
+                    continue
+                m = CHAIN.search(line)
+                if m:
+                    chain_ps = int(m.group(1))
+                    continue
                 m = MARK.search(line)
                 if not m:
                     continue
@@ -72,6 +90,19 @@ class Log:
                 elif kind == "mem":
                     f_.update(hold)
                     self.mem.setdefault(int(f_["rep"]), {})[f_["cfg"]] = f_
+                elif kind == "pkt":
+                    # ns per packet, per load of the configuration
+                    self.pkt.setdefault(f_["cfg"], {}).setdefault(
+                        f_["rep"], []).append(int(f_["ns"]) / int(f_["packets"]))
+                elif kind == "chain" and chain_ps is not None:
+                    # the module's line comes before the mark
+                    self.chain.setdefault(f_["cfg"], []).append(chain_ps / 1000)
+                    chain_ps = None
+                elif kind == "pktunload" and f_.get("status") == "0":
+                    self.pktunload.append((int(f_["us"]), count_exit_us))
+                    count_exit_us = None
+                elif kind == "pktfloor" and f_.get("status") == "0":
+                    self.pktfloor.append(int(f_["us"]))
 
 
 def mem_figures(mem, nr_cpus):
@@ -249,6 +280,98 @@ def unload_rows(t, log):
                   us(c["median_ns"]))
 
 
+PKT_CFGS = (("none", "(a) no hook"),
+            ("bare", "(b) bare netfilter hook counting by protocol"),
+            ("nmr1", "(c) nmr_hook_provider, 1 nmr_hook_count client"),
+            ("nmr2", "nmr_hook_provider, 2 clients"),
+            ("nmr4", "nmr_hook_provider, 4 clients"),
+            ("nmr8", "(d) nmr_hook_provider, 8 clients"),
+            ("nmr16", "nmr_hook_provider, 16 clients"))
+PKT_LIMIT = 1.05
+# Linear in the clients: the 9th to 16th clients may cost each at most this
+# many times what the first four do.
+PKT_LINEAR_LIMIT = 1.5
+
+
+def linear_fit(points):
+    """Least-squares line through (x, y) points: (intercept, slope)."""
+    n = len(points)
+    mx = sum(x for x, _ in points) / n
+    my = sum(y for _, y in points) / n
+    sxx = sum((x - mx) ** 2 for x, _ in points)
+    slope = sum((x - mx) * (y - my) for x, y in points) / sxx
+    return my - slope * mx, slope
+
+
+def pkt_rows(t, log):
+    # Through the stack: the median of each load's floods, then the
+    # median over the loads.
+    med = {cfg: statistics.median(statistics.median(v) for v in loads.values())
+           for cfg, loads in log.pkt.items() if loads}
+    bare = med.get("bare")
+    what = "packets through the stack"
+    for cfg, name in PKT_CFGS:
+        if cfg not in med:
+            continue
+        ns = med[cfg]
+        t.add(what, name, f"{ns:,.0f} ns ({1e9 / ns / 1000:,.1f} k/s)", "",
+              ns / bare if bare and cfg != "bare" else None)
+    # How far apart two floods of one load were: the noise of these rows.
+    spread = [max(v) / min(v) for loads in log.pkt.values() for v in loads.values()
+              if len(v) > 1 and min(v) > 0]
+    if spread:
+        t.add(what, "noise: the slowest of one load's floods against its fastest "
+              "(median over the loads)", "", "", statistics.median(spread))
+
+    chain = {cfg: statistics.median(v) for cfg, v in log.chain.items() if v}
+    cbare = chain.get("bare")
+    # The configurations differ only in their hooks: through the stack, (c)
+    # costs what (b) costs plus what (c)'s hooks cost more than (b)'s.
+    if bare and cbare and "nmr1" in chain:
+        est = (bare + chain["nmr1"] - cbare) / bare
+        t.add("packets through the stack",
+              "(c) vs (b) per packet: (b) through the stack, plus (c)'s hooks "
+              "minus (b)'s, measured alone", f"{bare + chain['nmr1'] - cbare:,.0f} ns",
+              f"≤ {PKT_LIMIT:g}x (b) per packet", est, est <= PKT_LIMIT, PKT_LIMIT)
+    what = "the hooks alone, per packet"
+    for cfg, name in PKT_CFGS:
+        if cfg not in chain:
+            continue
+        t.add(what, name, f"{chain[cfg]:,.1f} ns", "",
+              chain[cfg] / cbare if cbare and cfg != "bare" else None)
+    # Linear: what each client costs, fitted over the first four, and what
+    # each of the 9th to 16th costs.  A cost per client that grows with the
+    # clients (a list walked twice, a lock) shows as the second above the
+    # first.
+    low = [(int(cfg[3:]), chain[cfg]) for cfg in ("nmr1", "nmr2", "nmr4") if cfg in chain]
+    if len(low) == 3 and "nmr8" in chain and "nmr16" in chain:
+        _, slope = linear_fit(low)
+        high = (chain["nmr16"] - chain["nmr8"]) / 8
+        t.add(what, "each client more: the 9th to 16th, against the first four "
+              f"({slope:,.1f} ns each, least squares over 1, 2, 4)", f"{high:,.1f} ns",
+              f"linear: ≤ {PKT_LINEAR_LIMIT:g}x the first four's",
+              high / slope if slope > 0 else None,
+              slope > 0 and high <= PKT_LINEAR_LIMIT * slope, PKT_LINEAR_LIMIT)
+
+    if log.pktunload:
+        what = "unload under load"
+        hz = log.env.get("hz", "?")
+        tick_us = 1e6 / int(hz) if hz.isdigit() else None
+        call = statistics.median(u for u, _ in log.pktunload)
+        t.add(what, f"rmmod nmr_hook_count under two floods: delete_module() to its "
+              f"return (median of {len(log.pktunload)})", us(call * 1000),
+              f"≤ 2 ticks ({2 * tick_us / 1000:g} ms at HZ={hz})" if tick_us else "",
+              call / (2 * tick_us) if tick_us else None,
+              call <= 2 * tick_us if tick_us else None, 1)
+        own = [c for _, c in log.pktunload if c is not None]
+        if own:
+            t.add(what, "of which the client's deregistration and wait (its module_exit)",
+                  us(statistics.median(own) * 1000))
+        if log.pktfloor:
+            t.add(what, "floor: rmmod of a module whose exit does nothing, under the same "
+                  "floods", us(statistics.median(log.pktfloor) * 1000))
+
+
 def mem_rows(t, log):
     nr_cpus = int(log.env.get("nr_cpu_ids", "0"))
     figs, reps = mem_figures(log.mem, nr_cpus)
@@ -278,7 +401,10 @@ def environment(log, args, mem_reps):
         ("emulation", f"{args.qemu}, `-accel {args.accel} -smp 2`, on a "
          f"{args.host_cpus}-CPU host ({args.host_cpu})"),
         ("repetitions", f"every time is the median of {env.get('reps', '?')} "
-         f"repetitions, memory the median of {mem_reps}"),
+         f"repetitions, memory the median of {mem_reps}; a packet figure is the "
+         f"median of {min((len(v) for v in log.pkt.values()), default=0)} loads "
+         "of its configuration, interleaved (through the stack: of each load's "
+         "median of 5 floods of 200 ms)"),
     ]
     lines = ["| | |", "|---|---|"]
     lines += [f"| {k} | {v} |" for k, v in rows]
@@ -304,6 +430,7 @@ def main():
     fanout_rows(t, log)
     call_rows(t, log)
     unload_rows(t, log)
+    pkt_rows(t, log)
     mem_reps = mem_rows(t, log)
 
     notes = []

@@ -34,7 +34,7 @@ nmr_copy_sources "$copy"
 cat >"$copy/Kbuild" <<'EOF'
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/bench.sh: what the bench VM loads.
-obj-m += nmr/ bench/
+obj-m += nmr/ providers/ clients/ bench/
 EOF
 # No objects yet: nothing for build-modules.sh to clean.
 echo "$KDIR" >"$copy/.nmr-kdir"
@@ -91,6 +91,82 @@ for rep in 1 2 3 4 5; do
 	hold apart hold_providers=100 hold_clients=100
 	hold bound hold_providers=100 hold_clients=100 hold_same_npi=1
 done
+
+# Packets through the stack (nmr-traffic flood: UDP over loopback from
+# CPU 0 to a socket that never reads, so each datagram goes through the
+# IPv4 stack and NF_INET_LOCAL_IN up to the socket), and the hooks alone
+# (nmr_bench_chain.ko: one packet through NF_HOOK() in a loop), with no
+# hook, with the bare hook of bench/nmr_bench_hook.c, and with
+# nmr_hook_provider and 1, 2, 4, 8 or 16 nmr_hook_count clients.  Modules are
+# loaded and unloaded between floods only: the bench kernel has
+# JUMP_LABEL, and QEMU's multi-threaded TCG live-locks when the netfilter
+# static key is patched under traffic (docs/testing.md).  Each load runs
+# the chain and 5 floods of 200 ms; the configurations are interleaved,
+# each repetition starting one further along.
+ip link set lo up || exit 1
+pkt_load() {
+	case $1 in
+	none) ;;
+	bare) insmod nmr_bench_hook.ko ;;
+	nmr*) insmod nmr_hook_provider.ko && insmod nmr_hook_count.ko instances=${1#nmr} ;;
+	esac
+}
+pkt_unload() {
+	case $1 in
+	none) ;;
+	bare) rmmod nmr_bench_hook ;;
+	nmr*) rmmod nmr_hook_count && rmmod nmr_hook_provider ;;
+	esac
+}
+# rotate N WORD...: the words, starting at the Nth (from 0).
+rotate() {
+	n=$1 i=0 head= tail=
+	shift
+	for w in "$@"; do
+		if [ $i -lt "$n" ]; then tail="$tail $w"; else head="$head $w"; fi
+		i=$((i + 1))
+	done
+	echo $head $tail
+}
+pkt_cfgs="none bare nmr1 nmr2 nmr4 nmr8 nmr16"
+nmr-traffic flood 127.0.0.1 7000 300 0 >/dev/null || exit 1
+for rep in 1 2 3 4 5 6 7; do
+	for cfg in $(rotate $(( (rep - 1) % 7 )) $pkt_cfgs); do
+		pkt_load $cfg || exit 1
+		insmod nmr_bench_chain.ko || exit 1
+		mark "chain rep=$rep cfg=$cfg"
+		rmmod nmr_bench_chain || exit 1
+		for f in 1 2 3 4 5; do
+			out=$(nmr-traffic flood 127.0.0.1 7000 200 0) || exit 1
+			set -- $out
+			mark "pkt rep=$rep cfg=$cfg packets=$3 ns=$5"
+		done
+		pkt_unload $cfg || exit 1
+	done
+done
+
+# The counting client unloaded under load: two floods, one per vCPU,
+# through the provider and the client; delete_module(2) timed by
+# nmr-traffic (no fork, no exec), and the client's own figure from its
+# module_exit log line.  Then, under the same floods, the floor: the
+# rmmod of nmr_bench_chain, whose exit does nothing.
+for rep in 1 2 3 4 5 6 7; do
+	insmod nmr_hook_provider.ko && insmod nmr_hook_count.ko || exit 1
+	insmod nmr_bench_chain.ko reps=1 iters=1 || exit 1
+	nmr-traffic flood 127.0.0.1 7001 2000 0 >/dev/null &
+	nmr-traffic flood 127.0.0.2 7002 2000 1 >/dev/null &
+	sleep 1
+	out=$(nmr-traffic rmmod nmr_hook_count)
+	floor=$(nmr-traffic rmmod nmr_bench_chain)
+	wait
+	set -- $out
+	mark "pktunload rep=$rep us=$4 status=$6"
+	[ "$6" = 0 ] || exit 1
+	set -- $floor
+	mark "pktfloor rep=$rep us=$4 status=$6"
+	[ "$6" = 0 ] || exit 1
+	rmmod nmr_hook_provider || exit 1
+done
 rmmod nmr
 mark "done"
 GUEST
@@ -101,7 +177,7 @@ echo "nmr: booting the bench VM under QEMU ${NMR_ACCEL:-tcg} (a few minutes; con
 set +e
 "$copy/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-1200}" -l "$log" \
 	"$copy/nmr/nmr.ko" "$copy/bench/nmr_bench.ko" "$guest" |
-	grep --line-buffered -o 'nmr_bench: RESULT.*\|NMR-BENCH mem rep=[0-9]* cfg=bound.*' |
+	grep --line-buffered -o 'nmr_bench: RESULT.*\|NMR-BENCH mem rep=[0-9]* cfg=bound.*\|NMR-BENCH pkt.*' |
 	grep --line-buffered -v 'RESULT hold'
 rc=${PIPESTATUS[0]}
 set -e
