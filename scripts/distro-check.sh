@@ -277,7 +277,8 @@ fi
 # boot LABEL DIR SCENARIO...: Debian's own kernel in QEMU with the modules
 # in DIR, a runner with the harness and the scenarios but no module of its
 # own: loads nmr and runs each SCENARIO (a path under tests/scenarios/).
-# $accel, when set, is QEMU's -accel (default tcg).
+# $accel, when set, is QEMU's -accel for this boot (default $NMR_ACCEL, or
+# tcg).
 boot() {
 	local label=$1 dir=$2 vm=$out/vm-$1 guest=$out/guest-$1.sh log=$out/console-$1.log sc rc
 	shift 2
@@ -293,7 +294,7 @@ boot() {
 	steps+=("rmmod nmr")
 	printf '%s\n' "${steps[@]}" >"$guest"
 	say "booting $vmlinuz in QEMU ($label; console log: $log)"
-	NMR_QUIET=1 NMR_KERNEL=$vmlinuz NMR_ACCEL=${accel:-tcg} \
+	NMR_QUIET=1 NMR_KERNEL=$vmlinuz NMR_ACCEL=${accel:-${NMR_ACCEL:-tcg}} \
 		"$vm/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-900}" \
 		-l "$log" "$dir"/*.ko "$guest" >"$out/vm-$label.log" 2>&1
 	rc=$?
@@ -335,7 +336,10 @@ if [ -n "$dkms_ok" ]; then
 		# both, with no module of nmr loaded (a bare nf hook does it;
 		# docs/testing.md).  Single-threaded TCG still runs two vCPUs,
 		# interleaved, and patches the same key under the same traffic.
-		accel=tcg,thread=single boot dkms-hook "$out/ko" hook/hook_traffic.sh
+		# With NMR_ACCEL=kvm, as every boot, under KVM.
+		hook_accel=tcg,thread=single
+		[ "${NMR_ACCEL:-tcg}" = tcg ] || hook_accel=$NMR_ACCEL
+		accel=$hook_accel boot dkms-hook "$out/ko" hook/hook_traffic.sh
 	fi
 	$SUDO dkms remove "nmr/$ver" --all >>"$out/dkms.log" 2>&1
 	# It leaves the sources dkms add copied, and nothing else there.
