@@ -7,7 +7,7 @@
  * priority nmr_hook_provider uses and counts every packet, per CPU, by
  * protocol, as nmr_hook_count's classify function does, with no NPI, no
  * binding and no guard in between.  make bench floods the stack with this
- * loaded, with nmr_hook_provider and 1 to 8 nmr_hook_count clients loaded
+ * loaded, with nmr_hook_provider and 1 to 16 nmr_hook_count clients loaded
  * instead, and with no hook at all; docs/bench.md.
  *
  *   insmod nmr_bench_hook.ko

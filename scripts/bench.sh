@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: build the bench kernel (scripts/kconfig/bench.config, no
-# KASAN/lockdep/kmemleak; cached like the debug one), build nmr.ko and
-# bench/nmr_bench.ko against it in a copy of the tree (so the modules make
-# check built against the debug kernel stay as they are), boot QEMU once to
-# run the timed benchmarks and the memory measurements, and print the table.
+# KASAN/lockdep/kmemleak; cached like the debug one), build nmr.ko, the
+# samples and bench/*.ko against it in a copy of the tree (so the modules
+# make check built against the debug kernel stay as they are), boot QEMU
+# once to run the timed benchmarks, the memory measurements and the packet
+# path, and print the table.
 # Writes bench/results.md and bench/results.svg; the console log is in
 # out/bench/console.log.  docs/bench.md explains every figure.
 #
@@ -30,7 +31,7 @@ export KDIR
 built=$(date +%s)
 
 nmr_copy_sources "$copy"
-# The bench kernel has no KUnit, and the samples are not measured.
+# The bench kernel has no KUnit; the packet path loads the hook samples.
 cat >"$copy/Kbuild" <<'EOF'
 # SPDX-License-Identifier: GPL-2.0
 # Written by scripts/bench.sh: what the bench VM loads.
@@ -118,20 +119,19 @@ pkt_unload() {
 	nmr*) rmmod nmr_hook_count && rmmod nmr_hook_provider ;;
 	esac
 }
-# rotate N WORD...: the words, starting at the Nth (from 0).
-rotate() {
-	n=$1 i=0 head= tail=
+# shuffle SEED WORD...: the words in an order of their own for each SEED,
+# so that no configuration always follows the same one.
+shuffle() {
+	seed=$1
 	shift
-	for w in "$@"; do
-		if [ $i -lt "$n" ]; then tail="$tail $w"; else head="$head $w"; fi
-		i=$((i + 1))
-	done
-	echo $head $tail
+	for w in "$@"; do echo "$w"; done |
+		awk -v seed="$seed" 'BEGIN { srand(seed) } { print rand(), $0 }' | sort -n |
+		awk '{ printf "%s ", $2 }'
 }
 pkt_cfgs="none bare nmr1 nmr2 nmr4 nmr8 nmr16"
 nmr-traffic flood 127.0.0.1 7000 300 0 >/dev/null || exit 1
-for rep in 1 2 3 4 5 6 7; do
-	for cfg in $(rotate $(( (rep - 1) % 7 )) $pkt_cfgs); do
+for rep in 1 2 3 4 5 6 7 8 9 10 11; do
+	for cfg in $(shuffle $rep $pkt_cfgs); do
 		pkt_load $cfg || exit 1
 		insmod nmr_bench_chain.ko || exit 1
 		mark "chain rep=$rep cfg=$cfg"
@@ -149,16 +149,25 @@ done
 # through the provider and the client; delete_module(2) timed by
 # nmr-traffic (no fork, no exec), and the client's own figure from its
 # module_exit log line.  Then, under the same floods, the floor: the
-# rmmod of nmr_bench_chain, whose exit does nothing.
+# rmmod of nmr_bench_chain, whose exit does nothing.  Both floods must
+# still run when the second rmmod has returned, and must have sent.
 for rep in 1 2 3 4 5 6 7; do
 	insmod nmr_hook_provider.ko && insmod nmr_hook_count.ko || exit 1
 	insmod nmr_bench_chain.ko reps=1 iters=1 || exit 1
-	nmr-traffic flood 127.0.0.1 7001 2000 0 >/dev/null &
-	nmr-traffic flood 127.0.0.2 7002 2000 1 >/dev/null &
+	nmr-traffic flood 127.0.0.1 7001 3000 0 >/tmp/flood0 &
+	f0=$!
+	nmr-traffic flood 127.0.0.2 7002 3000 1 >/tmp/flood1 &
+	f1=$!
 	sleep 1
+	mark "pktunload_start rep=$rep"
 	out=$(nmr-traffic rmmod nmr_hook_count)
 	floor=$(nmr-traffic rmmod nmr_bench_chain)
-	wait
+	kill -0 $f0 && kill -0 $f1 || { echo "a flood ended before the rmmods did" >&2; exit 1; }
+	wait $f0 && wait $f1 || exit 1
+	for f in /tmp/flood0 /tmp/flood1; do
+		set -- $(cat $f)
+		[ "${3:-0}" -gt 0 ] || { echo "a flood sent nothing: $(cat $f)" >&2; exit 1; }
+	done
 	set -- $out
 	mark "pktunload rep=$rep us=$4 status=$6"
 	[ "$6" = 0 ] || exit 1
@@ -175,7 +184,8 @@ echo "nmr: booting the bench VM under QEMU ${NMR_ACCEL:-tcg} (a few minutes; con
 # The copy's vm-run.sh, given the copy's modules (built for the bench
 # kernel); the figures are shown as the module prints them.
 set +e
-"$copy/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-1200}" -l "$log" \
+# NMR_OUT emptied: the copy is under it, and vm-run.sh leaves out what is.
+NMR_OUT='' "$copy/scripts/vm-run.sh" -t "${NMR_VM_TIMEOUT:-1200}" -l "$log" \
 	"$copy/nmr/nmr.ko" "$copy/bench/nmr_bench.ko" "$guest" |
 	grep --line-buffered -o 'nmr_bench: RESULT.*\|NMR-BENCH mem rep=[0-9]* cfg=bound.*\|NMR-BENCH pkt.*' |
 	grep --line-buffered -v 'RESULT hold'

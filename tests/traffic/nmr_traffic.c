@@ -22,7 +22,8 @@
  *	(so the datagrams are delivered up to the socket and dropped
  *	there), and prints "flood packets N ns N".
  *   nmr-traffic rmmod MODULE
- *	Unloads MODULE with delete_module(2), as rmmod does, and prints
+ *	Unloads MODULE, named as in /proc/modules (no path, no .ko, '_' not
+ *	'-'), with delete_module(2) and O_NONBLOCK, as rmmod does, and prints
  *	"rmmod MODULE us N status N": the time from the call to its return,
  *	without a fork and an exec, and 0 or the errno.  Exits 0 or 1.
  */
