@@ -42,7 +42,6 @@ class Log:
         self.mem = {}
         self.pkt = {}
         self.chain = {}
-        self.chain_by_rep = {}
         self.pktunload = []
         self.pktfloor = []
         chain_ps = None
@@ -96,9 +95,9 @@ class Log:
                     self.pkt.setdefault(f_["cfg"], {}).setdefault(
                         f_["rep"], []).append(int(f_["ns"]) / int(f_["packets"]))
                 elif kind == "chain" and chain_ps is not None:
-                    # the module's line comes before the mark
-                    self.chain.setdefault(f_["cfg"], []).append(chain_ps / 1000)
-                    self.chain_by_rep.setdefault(f_["cfg"], {})[f_["rep"]] = chain_ps / 1000
+                    # ns per packet, per load; the module's line comes
+                    # before the mark
+                    self.chain.setdefault(f_["cfg"], {})[f_["rep"]] = chain_ps / 1000
                     chain_ps = None
                 elif kind == "pktunload_start":
                     count_exit_us = None
@@ -342,7 +341,7 @@ def pkt_rows(t, log):
         t.add(what, "noise: the slowest of one load's floods against its fastest, median "
               f"over the loads (at worst {max(spread):.2f}x)", "", "", statistics.median(spread))
 
-    chain = {cfg: statistics.median(v) for cfg, v in log.chain.items() if v}
+    chain = {cfg: statistics.median(v.values()) for cfg, v in log.chain.items() if v}
     cbare = chain.get("bare")
     # The configurations differ only in their hooks: through the stack, (c)
     # costs what (b) costs plus what (c)'s hooks cost more than (b)'s.
@@ -373,9 +372,9 @@ def pkt_rows(t, log):
     if lin:
         ratio, high, slope = lin
         reps = {}
-        for cfg, v in log.chain_by_rep.items():
-            for rep, ps in v.items():
-                reps.setdefault(rep, {})[cfg] = ps
+        for cfg, loads in log.chain.items():
+            for rep, ns in loads.items():
+                reps.setdefault(rep, {})[cfg] = ns
         each = sorted(r[0] for r in (linear_ratio(c) for c in reps.values()) if r)
         spread = (f"; each load on its own: {each[0]:.2f}x to {each[-1]:.2f}x, "
                   f"median {statistics.median(each):.2f}x" if each else "")
